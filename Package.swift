@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every Slipway target builds in Swift 6 language mode with strict concurrency.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "slipway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "slipway", targets: ["slipway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries the project is built on: libcurl is the HTTP client, libyaml the YAML parser.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+
+        // JSON-compatible values: the common currency of YAML, the API client and the embedded cluster.
+        .target(
+            name: "JSON",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .target(name: "YAML", dependencies: ["CYAML", "JSON"], swiftSettings: strict),
+        .target(
+            name: "HTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Kube",
+            dependencies: ["HTTP", "YAML", "JSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The API semantics of the embedded cluster, without any networking.
+        .target(
+            name: "ClusterCore",
+            dependencies: ["JSON", "YAML", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The embedded cluster's HTTPS server.
+        .target(
+            name: "LocalCluster",
+            dependencies: ["ClusterCore", "JSON", "YAML", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "slipway",
+            dependencies: [
+                "LocalCluster", "Kube",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strict),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "YAML", "JSON"], swiftSettings: strict),
+        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "JSON", "YAML"], swiftSettings: strict),
+        .testTarget(
+            name: "LocalClusterTests",
+            dependencies: ["LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+/// The Kubernetes API client.
+public enum Kube {}

