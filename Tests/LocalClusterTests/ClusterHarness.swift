@@ -1,0 +1,219 @@
+import Foundation
+import JSON
+import LocalCluster
+import Logging
+import Synchronization
+import Testing
+
+/// A cluster started in this process on a free port, with its kubeconfig in a fresh
+/// directory, and the means to run the real kubectl and curl against it.
+struct RunningCluster: Sendable {
+    let endpoint: EmbeddedCluster.Endpoint
+    let directory: URL
+
+    var kubeconfig: URL { directory.appendingPathComponent("kubeconfig") }
+
+    /// Starts a cluster, runs `body` against it, and stops it.
+    static func with<T: Sendable>(
+        stateDirectory: URL? = nil, _ body: (RunningCluster) async throws -> T
+    ) async throws -> T {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "slipway.cluster.test")
+        logger.logLevel = .warning
+        let cluster = EmbeddedCluster(configuration: .init(
+            port: 0, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
+            watchTimeout: 300...300, logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await cluster.run() }
+            do {
+                let endpoint = try await cluster.endpoint()
+                let result = try await body(RunningCluster(endpoint: endpoint, directory: directory))
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// Runs kubectl with this cluster's kubeconfig and its own discovery cache.
+    func kubectl(_ arguments: [String], stdin: String? = nil) async throws -> CommandResult {
+        try await Command.run(
+            Command.find("kubectl"), arguments + ["--cache-dir", directory.appendingPathComponent("cache").path],
+            environment: ["KUBECONFIG": kubeconfig.path], stdin: stdin)
+    }
+
+    /// Runs kubectl and requires it to succeed; returns its standard output.
+    @discardableResult
+    func kubectlOK(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let result = try await kubectl(arguments, stdin: stdin)
+        #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    /// Writes a manifest into the cluster's directory and returns its path.
+    func manifest(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// Starts kubectl in the background (for `get -w` or `wait`).
+    func startKubectl(_ arguments: [String]) throws -> BackgroundCommand {
+        try BackgroundCommand(
+            Command.find("kubectl"), arguments + ["--cache-dir", directory.appendingPathComponent("cache").path],
+            environment: ["KUBECONFIG": kubeconfig.path])
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes.
+    static func eventually(
+        timeout: Duration = .seconds(20), _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out waiting for \(what)", sourceLocation: sourceLocation)
+    }
+}
+
+struct CommandResult: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum Command {
+    /// The absolute path of `name` on PATH.
+    static func find(_ name: String) -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return URL(fileURLWithPath: "/usr/bin/\(name)")
+    }
+
+    /// Runs a program with an argument array (no shell) and collects its output.
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let process = Process()
+                    process.executableURL = executable
+                    process.arguments = arguments
+                    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+                    let out = Pipe(), err = Pipe(), input = Pipe()
+                    process.standardOutput = out
+                    process.standardError = err
+                    process.standardInput = input
+                    try process.run()
+                    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+                    try? input.fileHandleForWriting.close()
+                    let errors = Mutex(Data())
+                    let errorsRead = DispatchGroup()
+                    DispatchQueue.global().async(group: errorsRead) {
+                        let data = err.fileHandleForReading.readDataToEndOfFile()
+                        errors.withLock { $0 = data }
+                    }
+                    let output = out.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    errorsRead.wait()
+                    continuation.resume(returning: CommandResult(
+                        status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+                        stderr: String(decoding: errors.withLock { $0 }, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// A program running in the background whose output lines are collected as they arrive.
+final class BackgroundCommand {
+    private let process: Process
+    private let output = LockedText()
+    private let errors = LockedText()
+
+    init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        let output = self.output, errors = self.errors
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            output.append(data)
+        }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            errors.append(data)
+        }
+        try process.run()
+    }
+
+    var stdout: String { output.text }
+    var stderr: String { errors.text }
+    var isRunning: Bool { process.isRunning }
+    var exitStatus: Int32 { process.terminationStatus }
+    var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Waits until the output holds `text`; false when the deadline passes first.
+    func waitForOutput(containing text: String, timeout: Duration = .seconds(20)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if stdout.contains(text) { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return stdout.contains(text)
+    }
+
+    /// Waits for the process to exit; false when the deadline passes first.
+    func waitForExit(timeout: Duration = .seconds(30)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return !process.isRunning
+    }
+
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+enum TemporaryDirectory {
+    static func make() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-cluster-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Text appended from a reader thread and read from tests.
+final class LockedText: Sendable {
+    private let storage = Mutex("")
+
+    func append(_ data: Data) {
+        storage.withLock { $0 += String(decoding: data, as: UTF8.self) }
+    }
+
+    var text: String { storage.withLock { $0 } }
+}

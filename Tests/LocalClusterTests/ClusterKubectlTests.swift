@@ -1,0 +1,149 @@
+import Foundation
+import JSON
+import LocalCluster
+import Testing
+
+/// The real kubectl against the embedded cluster, over TLS with the generated kubeconfig's
+/// client certificate: what works here works against a real cluster.
+@Suite("Cluster with kubectl")
+struct ClusterKubectlTests {
+    @Test("api-resources lists built-in and custom kinds with their short names")
+    func apiResources() async throws {
+        try await RunningCluster.with { cluster in
+            try await cluster.kubectlOK(["apply", "-f", try cluster.manifest("crd.yaml", Manifests.widgetCRD)])
+            try await cluster.kubectlOK(["wait", "--for=condition=established", "crd/widgets.example.com", "--timeout=30s"])
+            let output = try await cluster.kubectlOK(["api-resources"])
+            let rows = output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            #expect(rows.contains { $0.first == "deployments" && $0.contains("deploy") && $0.contains("Deployment") })
+            #expect(rows.contains { $0.first == "configmaps" && $0.contains("cm") && $0.contains("ConfigMap") })
+            #expect(rows.contains { $0.first == "customresourcedefinitions" && $0.contains("crd") })
+            #expect(rows.contains { $0.first == "widgets" && $0.contains("wdg") && $0.contains("Widget") })
+        }
+    }
+
+    @Test("A CRD applied, established, and its custom resources served with printer columns, YAML, watch and wait")
+    func customResources() async throws {
+        try await RunningCluster.with { cluster in
+            try await cluster.kubectlOK(["apply", "-f", try cluster.manifest("crd.yaml", Manifests.widgetCRD)])
+            try await cluster.kubectlOK(["wait", "--for=condition=established", "crd/widgets.example.com", "--timeout=30s"])
+            try await cluster.kubectlOK(["apply", "-f", try cluster.manifest("w1.yaml", Manifests.widget("w1", size: 3, color: "blue"))])
+
+            let table = try await cluster.kubectlOK(["get", "widgets"])
+            #expect(table.contains("SIZE"))
+            #expect(table.contains("COLOR"))
+            let row = table.split(separator: "\n").first { $0.hasPrefix("w1 ") }.map { $0.split(separator: " ").map(String.init) }
+            #expect(row?.contains("3") == true)
+            #expect(row?.contains("blue") == true)
+
+            let yaml = try await cluster.kubectlOK(["get", "wdg", "w1", "-o", "yaml"])
+            #expect(yaml.contains("kind: Widget"))
+            #expect(yaml.contains("color: blue"))
+            #expect(yaml.contains("uid:"))
+
+            // A watch started now receives a widget created later.
+            let watch = try cluster.startKubectl(["get", "widgets", "-w"])
+            defer { watch.terminate() }
+            #expect(try await watch.waitForOutput(containing: "w1"), "kubectl get -w printed: \(watch.stdout) \(watch.stderr)")
+            try await cluster.kubectlOK(["apply", "-f", try cluster.manifest("w2.yaml", Manifests.widget("w2", size: 5, color: "red"))])
+            #expect(try await watch.waitForOutput(containing: "w2"), "kubectl get -w printed: \(watch.stdout) \(watch.stderr)")
+
+            // kubectl wait returns once the status subresource says Ready.
+            let wait = try cluster.startKubectl(["wait", "--for=condition=Ready", "widget/w1", "--timeout=60s"])
+            defer { wait.terminate() }
+            try await cluster.kubectlOK([
+                "patch", "widget", "w1", "--subresource=status", "--type=merge",
+                "-p", #"{"status":{"conditions":[{"type":"Ready","status":"True","reason":"Built"}]}}"#,
+            ])
+            #expect(try await wait.waitForExit())
+            #expect(wait.exitStatus == 0, "kubectl wait: \(wait.stdout) \(wait.stderr)")
+            #expect(wait.stdout.contains("condition met"))
+
+            // Writes to the object leave the status alone.
+            try await cluster.kubectlOK(["patch", "widget", "w1", "--type=merge", "-p", #"{"spec":{"size":4},"status":{"conditions":[]}}"#])
+            let ready = try await cluster.kubectlOK(["get", "widget", "w1", "-o", "jsonpath={.spec.size} {.status.conditions[0].status}"])
+            #expect(ready == "4 True")
+        }
+    }
+
+    @Test("Deployments: patch of each type, annotate, label, and a re-apply of an edited manifest")
+    func deploymentEdits() async throws {
+        try await RunningCluster.with { cluster in
+            let first = try cluster.manifest("web.yaml", Manifests.deployment("web", image: "shop/web:1.0", env: [("MODE", "blue")]))
+            try await cluster.kubectlOK(["apply", "-f", first])
+
+            try await cluster.kubectlOK(["patch", "deployment", "web", "--type", "merge", "-p", #"{"spec":{"replicas":3}}"#])
+            try await cluster.kubectlOK(["patch", "deployment", "web", "--type", "json", "-p", #"[{"op":"replace","path":"/spec/replicas","value":4}]"#])
+            try await cluster.kubectlOK([
+                "patch", "deployment", "web", "--type", "strategic",
+                "-p", #"{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"shop/proxy:2"}]}}}}"#,
+            ])
+            let afterPatches = try await cluster.kubectlOK([
+                "get", "deployment", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[*].name}",
+            ])
+            #expect(afterPatches == "4 web sidecar")
+
+            try await cluster.kubectlOK(["annotate", "deployment", "web", "slipway.dev/owner=payments"])
+            try await cluster.kubectlOK(["label", "deployment", "web", "tier=frontend"])
+            let labelled = try await cluster.kubectlOK(["get", "deployments", "-l", "tier=frontend", "-o", "name"])
+            #expect(labelled.trimmingCharacters(in: .whitespacesAndNewlines) == "deployment.apps/web")
+            let annotation = try await cluster.kubectlOK(["get", "deployment", "web", "-o", #"jsonpath={.metadata.annotations.slipway\.dev/owner}"#])
+            #expect(annotation == "payments")
+
+            let edited = try cluster.manifest(
+                "web2.yaml", Manifests.deployment("web", image: "shop/web:2.0", env: [("MODE", "green"), ("LOG", "debug")]))
+            try await cluster.kubectlOK(["apply", "-f", edited])
+            let container = try await cluster.kubectlOK([
+                "get", "deployment", "web", "-o",
+                #"jsonpath={.spec.template.spec.containers[?(@.name=="web")].image} {.spec.template.spec.containers[?(@.name=="web")].env[*].value}"#,
+            ])
+            #expect(container == "shop/web:2.0 green debug")
+            let generation = try await cluster.kubectlOK(["get", "deployment", "web", "-o", "jsonpath={.metadata.generation}"])
+            #expect((Int(generation) ?? 0) >= 4)
+        }
+    }
+
+    @Test("delete --cascade foreground and background remove the objects a Deployment owns")
+    func cascadingDelete() async throws {
+        try await RunningCluster.with { cluster in
+            for (name, cascade) in [("front", "foreground"), ("back", "background")] {
+                try await cluster.kubectlOK(["apply", "-f", try cluster.manifest("\(name).yaml", Manifests.deployment(name, image: "shop/web:1", env: [("A", "1")]))])
+                let uid = try await cluster.kubectlOK(["get", "deployment", name, "-o", "jsonpath={.metadata.uid}"])
+                #expect(!uid.isEmpty)
+                try await cluster.kubectlOK([
+                    "apply", "-f", try cluster.manifest("\(name)-cm.yaml", Manifests.ownedConfigMap("\(name)-config", ownerKind: "Deployment", ownerName: name, ownerUID: uid)),
+                ])
+                try await cluster.kubectlOK(["delete", "deployment", name, "--cascade=\(cascade)", "--wait=true", "--timeout=30s"])
+                try await RunningCluster.eventually("\(name)-config to be garbage-collected") {
+                    let result = try await cluster.kubectl(["get", "configmap", "\(name)-config", "-o", "name"])
+                    return result.status != 0 && result.stderr.contains("NotFound")
+                }
+                let deployment = try await cluster.kubectl(["get", "deployment", name])
+                #expect(deployment.status != 0)
+            }
+        }
+    }
+
+    @Test("Bad input gets a clear error from the server, and the cluster keeps serving")
+    func badInput() async throws {
+        try await RunningCluster.with { cluster in
+            let malformed = try await cluster.kubectl(["apply", "-f", try cluster.manifest("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n")])
+            #expect(malformed.status != 0)
+            #expect(!malformed.stderr.isEmpty)
+
+            let unknown = try await cluster.kubectl(["get", "gizmos"])
+            #expect(unknown.status != 0)
+            #expect(unknown.stderr.contains("doesn't have a resource type \"gizmos\""))
+
+            let invalid = try await cluster.kubectl(
+                ["create", "-f", "-"], stdin: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Not_Valid"}}"#)
+            #expect(invalid.status != 0)
+            #expect(invalid.stderr.contains("Invalid") || invalid.stderr.contains("invalid"))
+
+            let missing = try await cluster.kubectl(["get", "configmap", "nothing-here"])
+            #expect(missing.stderr.contains("configmaps \"nothing-here\" not found"))
+
+            try await cluster.kubectlOK(["create", "configmap", "still-serving", "--from-literal=a=b"])
+            #expect(try await cluster.kubectlOK(["get", "configmap", "still-serving", "-o", "jsonpath={.data.a}"]) == "b")
+        }
+    }
+}
