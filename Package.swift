@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -261,9 +261,14 @@ struct ResourceHandler {
 
     /// The body of a create or update: a JSON or YAML object of this resource's kind.
     private func readObject(_ type: ResourceType) async throws -> JSONValue {
-        let bodyType = try MediaTypes.bodyType(contentType: request.headers[.contentType])
-        guard bodyType == .object else { throw APIError.unsupportedMediaType(request.headers[.contentType] ?? "") }
-        var object = try MediaTypes.decodeBody(try await readBody(), contentType: request.headers[.contentType])
+        var object: JSONValue
+        if ProtobufBodies.isProtobuf(request.headers[.contentType]) {
+            object = try ProtobufBodies.decodeObject(try await readBody())
+        } else {
+            let bodyType = try MediaTypes.bodyType(contentType: request.headers[.contentType])
+            guard bodyType == .object else { throw APIError.unsupportedMediaType(request.headers[.contentType] ?? "") }
+            object = try MediaTypes.decodeBody(try await readBody(), contentType: request.headers[.contentType])
+        }
         guard case .object = object else {
             throw APIError.badRequest("the request body must be a \(type.kind) object, not a JSON \(object.typeName)")
         }
@@ -295,7 +300,7 @@ struct ResourceHandler {
     }
 
     static func placeInNamespace(_ object: inout JSONValue, type: ResourceType, namespace: String?) throws {
-        if let given = object[path: "metadata", "namespace"], !given.isNull {
+        if let given = object[path: "metadata", "namespace"], !given.isNull, given != .string("") {
             if type.namespaced, let namespace, given != .string(namespace) {
                 throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
             }
@@ -320,7 +325,9 @@ struct ResourceHandler {
         var options = DeleteOptions(dryRun: query.all("dryRun").contains("All"))
         let body = try await readBody()
         if !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            let document = try MediaTypes.decodeBody(body, contentType: request.headers[.contentType])
+            let document = ProtobufBodies.isProtobuf(request.headers[.contentType])
+                ? try ProtobufBodies.decodeDeleteOptions(body)
+                : try MediaTypes.decodeBody(body, contentType: request.headers[.contentType])
             if let policy = document["propagationPolicy"]?.stringValue {
                 guard let parsed = DeleteOptions.Propagation(rawValue: policy) else {
                     throw APIError.badRequest("propagationPolicy must be Orphan, Background or Foreground, not \(policy)")

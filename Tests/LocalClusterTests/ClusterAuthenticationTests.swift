@@ -60,7 +60,7 @@ struct ClusterAuthenticationTests {
         }
     }
 
-    @Test("Errors are Status objects with the HTTP code: 404, 405, 413, 400 and 415")
+    @Test("Errors are Status objects with the HTTP code: 404, 405, 413, 400, 415 and 406")
     func errorStatuses() async throws {
         try await RunningCluster.with { cluster in
             let token = try #require(cluster.endpoint.credentials).adminToken
@@ -83,11 +83,14 @@ struct ClusterAuthenticationTests {
             let wrongKind = try await curl(cluster, "/api/v1/namespaces/default/configmaps", auth + ["-H", "Content-Type: application/json", "-d", #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"}}"#])
             #expect(wrongKind.code == 400)
 
-            let protobuf = try await curl(cluster, "/api/v1/namespaces/default/configmaps", auth + ["-H", "Content-Type: application/vnd.kubernetes.protobuf", "-d", "x"])
-            #expect(protobuf.code == 415)
+            let cbor = try await curl(cluster, "/api/v1/namespaces/default/configmaps", auth + ["-H", "Content-Type: application/cbor", "-d", "x"])
+            #expect(cbor.code == 415)
 
-            let gone = try await curl(cluster, "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=1&timeoutSeconds=2", auth)
-            #expect(gone.code == 200)
+            let truncatedProtobuf = try await curl(cluster, "/api/v1/namespaces/default/configmaps", auth + ["-H", "Content-Type: application/vnd.kubernetes.protobuf", "-d", "k8s"])
+            #expect(truncatedProtobuf.code == 400)
+
+            let onlyProtobuf = try await curl(cluster, "/api/v1/namespaces/default/configmaps", auth + ["-H", "Accept: application/vnd.kubernetes.protobuf"])
+            #expect(onlyProtobuf.code == 406)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import LocalCluster
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -24,14 +25,17 @@ struct RunningCluster: Sendable {
         let cluster = EmbeddedCluster(configuration: .init(
             port: 0, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
             watchTimeout: 300...300, logger: logger))
+        let services = ServiceGroup(services: [cluster], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await cluster.run() }
+            group.addTask { try await services.run() }
             do {
                 let endpoint = try await cluster.endpoint()
                 let result = try await body(RunningCluster(endpoint: endpoint, directory: directory))
-                group.cancelAll()
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
                 return result
             } catch {
+                await services.triggerGracefulShutdown()
                 group.cancelAll()
                 throw error
             }

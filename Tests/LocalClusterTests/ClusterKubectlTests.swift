@@ -14,10 +14,16 @@ struct ClusterKubectlTests {
             try await cluster.kubectlOK(["wait", "--for=condition=established", "crd/widgets.example.com", "--timeout=30s"])
             let output = try await cluster.kubectlOK(["api-resources"])
             let rows = output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-            #expect(rows.contains { $0.first == "deployments" && $0.contains("deploy") && $0.contains("Deployment") })
-            #expect(rows.contains { $0.first == "configmaps" && $0.contains("cm") && $0.contains("ConfigMap") })
-            #expect(rows.contains { $0.first == "customresourcedefinitions" && $0.contains("crd") })
-            #expect(rows.contains { $0.first == "widgets" && $0.contains("wdg") && $0.contains("Widget") })
+            func row(_ name: String) -> (shortNames: [String], kind: String?)? {
+                guard let cells = rows.first(where: { $0.first == name }), cells.count >= 5 else { return nil }
+                return (cells[1].split(separator: ",").map(String.init), cells.last)
+            }
+            #expect(row("deployments")?.shortNames == ["deploy"])
+            #expect(row("deployments")?.kind == "Deployment")
+            #expect(row("configmaps")?.shortNames == ["cm"])
+            #expect(row("customresourcedefinitions")?.shortNames.contains("crd") == true)
+            #expect(row("widgets")?.shortNames == ["wdg"])
+            #expect(row("widgets")?.kind == "Widget")
         }
     }
 
@@ -80,7 +86,8 @@ struct ClusterKubectlTests {
             let afterPatches = try await cluster.kubectlOK([
                 "get", "deployment", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[*].name}",
             ])
-            #expect(afterPatches == "4 web sidecar")
+            // A strategic merge puts containers the patch adds first, as kube-apiserver does.
+            #expect(afterPatches == "4 sidecar web")
 
             try await cluster.kubectlOK(["annotate", "deployment", "web", "slipway.dev/owner=payments"])
             try await cluster.kubectlOK(["label", "deployment", "web", "tier=frontend"])
