@@ -16,15 +16,16 @@ struct RunningCluster: Sendable {
 
     /// Starts a cluster, runs `body` against it, and stops it.
     static func with<T: Sendable>(
-        stateDirectory: URL? = nil, _ body: (RunningCluster) async throws -> T
+        stateDirectory: URL? = nil, insecureHTTP: Bool = false, watchHistoryLimit: Int = 10_000,
+        bookmarkInterval: Duration = .seconds(60), _ body: (RunningCluster) async throws -> T
     ) async throws -> T {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "slipway.cluster.test")
         logger.logLevel = .warning
         let cluster = EmbeddedCluster(configuration: .init(
-            port: 0, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
-            watchTimeout: 300...300, logger: logger))
+            port: 0, insecureHTTP: insecureHTTP, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
+            watchTimeout: 300...300, watchHistoryLimit: watchHistoryLimit, bookmarkInterval: bookmarkInterval, logger: logger))
         let services = ServiceGroup(services: [cluster], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
@@ -40,6 +41,29 @@ struct RunningCluster: Sendable {
                 throw error
             }
         }
+    }
+
+    /// curl against this cluster with the admin token and the CA trusted; returns the HTTP
+    /// code and the body.
+    func curl(_ path: String, _ extra: [String] = []) async throws -> (code: Int, body: String) {
+        var arguments = ["-sS", "--max-time", "60", "-w", "\n%{http_code}"]
+        if let credentials = endpoint.credentials {
+            arguments += ["--cacert", try manifest("ca.crt", credentials.caCertificatePEM), "-H", "Authorization: Bearer \(credentials.adminToken)"]
+        }
+        let result = try await Command.run(Command.find("curl"), arguments + [endpoint.url + path] + extra)
+        #expect(result.status == 0, "curl failed: \(result.stderr)")
+        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let code = Int(lines.popLast() ?? "") ?? 0
+        return (code, lines.joined(separator: "\n"))
+    }
+
+    /// Creates a ConfigMap through the API and returns its resourceVersion.
+    @discardableResult
+    func createConfigMap(_ name: String, namespace: String = "default") async throws -> String {
+        let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)"},"data":{"k":"v"}}"#
+        let (code, text) = try await curl("/api/v1/namespaces/\(namespace)/configmaps", ["-H", "Content-Type: application/json", "-d", body])
+        #expect(code == 201, "create \(name): \(text)")
+        return (try? JSONValue(parsing: text))?[path: "metadata", "resourceVersion"]?.stringValue ?? ""
     }
 
     /// Runs kubectl with this cluster's kubeconfig and its own discovery cache.

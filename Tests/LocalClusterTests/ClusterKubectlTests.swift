@@ -64,10 +64,23 @@ struct ClusterKubectlTests {
             #expect(wait.exitStatus == 0, "kubectl wait: \(wait.stdout) \(wait.stderr)")
             #expect(wait.stdout.contains("condition met"))
 
+            // Fields the schema does not declare are refused, since kubectl asks for strict validation.
+            let unknownField = try await cluster.kubectl(
+                ["apply", "-f", try cluster.manifest("w3.yaml", Manifests.widget("w3", size: 1, color: "green") + "\n  shape: round\n")])
+            #expect(unknownField.status != 0)
+            #expect(unknownField.stderr.contains("unknown field \"spec.shape\""), "\(unknownField.stderr)")
+
             // Writes to the object leave the status alone.
             try await cluster.kubectlOK(["patch", "widget", "w1", "--type=merge", "-p", #"{"spec":{"size":4},"status":{"conditions":[]}}"#])
             let ready = try await cluster.kubectlOK(["get", "widget", "w1", "-o", "jsonpath={.spec.size} {.status.conditions[0].status}"])
             #expect(ready == "4 True")
+
+            // Deleting the CRD stops serving its kind.
+            try await cluster.kubectlOK(["delete", "crd", "widgets.example.com"])
+            try await RunningCluster.eventually("widgets to stop being served") {
+                let result = try await cluster.kubectl(["get", "widgets"])
+                return result.status != 0 && result.stderr.contains("doesn't have a resource type")
+            }
         }
     }
 
@@ -106,6 +119,14 @@ struct ClusterKubectlTests {
             #expect(container == "shop/web:2.0 green debug")
             let generation = try await cluster.kubectlOK(["get", "deployment", "web", "-o", "jsonpath={.metadata.generation}"])
             #expect((Int(generation) ?? 0) >= 4)
+
+            // Server-side apply records its field manager.
+            let applied = try cluster.manifest("api.yaml", Manifests.deployment("api", image: "shop/api:1", env: [("PORT", "80")]))
+            try await cluster.kubectlOK(["apply", "--server-side", "--field-manager=slipway-test", "-f", applied])
+            let managers = try await cluster.kubectlOK([
+                "get", "deployment", "api", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}",
+            ])
+            #expect(managers.contains("slipway-test"))
         }
     }
 
