@@ -79,7 +79,9 @@ struct ClusterKubectlTests {
             try await cluster.kubectlOK(["delete", "crd", "widgets.example.com"])
             try await RunningCluster.eventually("widgets to stop being served") {
                 let result = try await cluster.kubectl(["get", "widgets"])
-                return result.status != 0 && result.stderr.contains("doesn't have a resource type")
+                // kubectl words it by whether its discovery cache still lists the kind.
+                return result.status != 0
+                    && (result.stderr.contains("doesn't have a resource type") || result.stderr.contains("could not find the requested resource"))
             }
         }
     }

@@ -183,3 +183,43 @@ def test_watch_receives_live_changes(api_client, namespace):
     consumer.join(WATCH_TIMEOUT + 5)
     assert not consumer.is_alive()
     assert seen == [("ADDED", "live", 1), ("MODIFIED", "live", 5)]
+
+
+def test_concurrent_writes_and_reads(api_client, namespace):
+    from concurrent.futures import ThreadPoolExecutor
+
+    core = client.CoreV1Api(api_client)
+
+    def create(index):
+        return core.create_namespaced_config_map(
+            namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name=f"c-{index}"), data={"i": str(index)})
+        ).metadata.resource_version
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        versions = list(pool.map(create, range(200)))
+    assert len(set(versions)) == 200
+
+    first = core.list_namespaced_config_map(namespace, limit=50)
+    names = [cm.metadata.name for cm in first.items]
+    token = first.metadata._continue
+    while token:
+        page = core.list_namespaced_config_map(namespace, limit=50, _continue=token)
+        names += [cm.metadata.name for cm in page.items]
+        token = page.metadata._continue
+    assert sorted(names) == sorted(f"c-{i}" for i in range(200))
+
+
+def test_status_errors(api_client, namespace):
+    core = client.CoreV1Api(api_client)
+    with pytest.raises(ApiException) as invalid:
+        core.create_namespaced_config_map(namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="Bad_Name")))
+    assert invalid.value.status == 422
+
+    created = core.create_namespaced_config_map(namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="versioned")))
+    stale = client.V1ConfigMap(
+        metadata=client.V1ObjectMeta(name="versioned", resource_version=created.metadata.resource_version), data={"a": "1"}
+    )
+    core.replace_namespaced_config_map("versioned", namespace, stale)
+    with pytest.raises(ApiException) as conflict:
+        core.replace_namespaced_config_map("versioned", namespace, stale)
+    assert conflict.value.status == 409
