@@ -293,20 +293,21 @@ final class SchemaNode: Sendable {
 
     /// Every `default` must itself be valid against its schema (the API server checks this
     /// when the CRD is written, so that defaulting never produces an invalid object).
-    func checkDefaults(at path: String, causes: inout [StatusCause]) {
+    /// `dataPath` names the defaulted field as an object's errors would (`spec.replicas`).
+    func checkDefaults(at path: String, dataPath: String = "", causes: inout [StatusCause]) {
         if let defaultValue {
             var problems: [StatusCause] = []
-            validate(defaultValue, at: "", isRoot: false, causes: &problems)
+            validate(defaultValue, at: dataPath, isRoot: false, causes: &problems)
             for problem in problems {
                 causes.append(StatusCause(reason: problem.reason, message: problem.message, field: "\(path).default"))
             }
         }
         for (name, property) in properties {
-            property.checkDefaults(at: "\(path).properties[\(name)]", causes: &causes)
+            property.checkDefaults(at: "\(path).properties[\(name)]", dataPath: Self.child(dataPath, name), causes: &causes)
         }
         if case .schema(let node) = additionalProperties {
-            node.checkDefaults(at: "\(path).additionalProperties", causes: &causes)
+            node.checkDefaults(at: "\(path).additionalProperties", dataPath: Self.child(dataPath, "*"), causes: &causes)
         }
-        items?.checkDefaults(at: "\(path).items", causes: &causes)
+        items?.checkDefaults(at: "\(path).items", dataPath: "\(dataPath)[*]", causes: &causes)
     }
 }
