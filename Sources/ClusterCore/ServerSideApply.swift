@@ -168,13 +168,32 @@ enum ManagedFields {
         for (key, previousChild) in previousMembers where key != "." {
             let currentChild = current?[key]
             let otherChildren = others.compactMap { $0[key] }
-            if currentChild == nil && otherChildren.isEmpty {
+            let ownedElsewhere = currentChild != nil || !otherChildren.isEmpty
+            let hasChildren = previousChild.objectValue?.keys.contains { $0 != "." } ?? false
+            if key.hasPrefix("f:") && hasChildren {
+                // A map: remove what the manager set inside it, and the map itself only if
+                // nothing is left (server defaults and other writers' fields stay).
+                modify(key, in: &object, metadata) { child, childMetadata in
+                    removeDisowned(from: &child, previous: previousChild, current: currentChild, others: otherChildren, childMetadata)
+                }
+                if !ownedElsewhere, let emptied = object[String(key.dropFirst(2))], isEmptyCollection(emptied) {
+                    remove(key, from: &object, metadata)
+                }
+            } else if !ownedElsewhere {
                 remove(key, from: &object, metadata)
-            } else if previousChild.objectValue?.isEmpty == false {
+            } else if hasChildren {
                 modify(key, in: &object, metadata) { child, childMetadata in
                     removeDisowned(from: &child, previous: previousChild, current: currentChild, others: otherChildren, childMetadata)
                 }
             }
+        }
+    }
+
+    static func isEmptyCollection(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let members): return members.isEmpty
+        case .array(let elements): return elements.isEmpty
+        default: return false
         }
     }
 

@@ -115,17 +115,14 @@ final class SchemaNode: Sendable {
         func invalid(_ field: String, _ value: JSONValue, _ detail: String) {
             causes.append(FieldError.invalid(value, detail: detail, field: "\(path).\(field)"))
         }
-        guard case .object(let members) = schema else {
+        let members: OrderedDictionary<String, JSONValue>
+        if case .object(let written) = schema {
+            members = written
+        } else {
+            // Reported once; the node then accepts anything so that no further noise follows.
             causes.append(FieldError.invalid(schema, detail: "must be a schema object", field: path))
-            members_ = [:]
-            type = nil; nullable = false; preserveUnknownFields = true; intOrString = false; embeddedResource = false
-            properties = [:]; required = []; additionalProperties = .unspecified; items = nil; enumValues = nil
-            pattern = nil; minimum = nil; maximum = nil; exclusiveMinimum = false; exclusiveMaximum = false
-            multipleOf = nil; minLength = nil; maxLength = nil; minItems = nil; maxItems = nil; uniqueItems = false
-            minProperties = nil; maxProperties = nil; format = nil; defaultValue = nil; allOf = []; anyOf = []; oneOf = []; not = nil
-            return
+            members = ["x-kubernetes-preserve-unknown-fields": true]
         }
-        members_ = members
 
         func bool(_ key: String) -> Bool {
             guard let value = members[key] else { return false }
@@ -287,9 +284,6 @@ final class SchemaNode: Sendable {
         oneOf = subschemas("oneOf")
         not = members["not"].map { SchemaNode(parsing: $0, at: "\(path).not", level: .valueValidation, causes: &causes) }
     }
-
-    /// The schema object as written, kept for diagnostics.
-    let members_: OrderedDictionary<String, JSONValue>
 
     /// Every `default` must itself be valid against its schema (the API server checks this
     /// when the CRD is written, so that defaulting never produces an invalid object).

@@ -108,3 +108,29 @@ struct ApplyServerSideTests {
         #expect(entry?["fieldsV1"] == (try parse(#"{"f:metadata":{"f:labels":{"f:a":{}}},"f:data":{"f:x":{}}}"#)))
     }
 }
+
+@Suite("Apply: fields dropped from an applied configuration")
+struct ApplyDroppedFieldsTests {
+    @Test("dropping an env var and a container removes them; server defaults stay")
+    func droppedListElements() throws {
+        let first = try JSONValue(parsing: #"""
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+         "spec":{"replicas":2,"template":{"spec":{"containers":[
+           {"name":"web","image":"nginx","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]},
+           {"name":"proxy","image":"envoy"}]}}}}
+        """#)
+        var live = try ServerSideApply.apply(first, to: nil, group: "apps", kind: "Deployment", fieldManager: "ci", now: "t1")
+        live[path: "spec", "progressDeadlineSeconds"] = 600
+        live[path: "spec", "template", "spec", "restartPolicy"] = "Always"
+
+        let second = try JSONValue(parsing: #"""
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+         "spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx","env":[{"name":"A","value":"1"}]}]}}}}
+        """#)
+        let result = try ServerSideApply.apply(second, to: live, group: "apps", kind: "Deployment", fieldManager: "ci", now: "t2")
+        #expect(result[path: "spec", "replicas"] == nil)
+        #expect(result[path: "spec", "progressDeadlineSeconds"] == 600)
+        #expect(result[path: "spec", "template", "spec", "restartPolicy"] == "Always")
+        #expect(result[path: "spec", "template", "spec", "containers"] == (try JSONValue(parsing: #"[{"name":"web","image":"nginx","env":[{"name":"A","value":"1"}]}]"#)))
+    }
+}

@@ -97,6 +97,31 @@ struct PatchStrategicMergeTests {
         #expect(removed[path: "metadata", "finalizers"] == ["b.example/y"])
     }
 
+    @Test("kubectl's directives for primitive lists: order and deletions together")
+    func primitiveListDirectives() throws {
+        let result = try deploymentPatch(Self.liveDeployment, #"""
+        {"metadata":{"$setElementOrder/finalizers":["c.example/z","b.example/y"],
+                     "$deleteFromPrimitiveList/finalizers":["a.example/x"],
+                     "finalizers":["c.example/z"]}}
+        """#)
+        #expect(result[path: "metadata", "finalizers"] == ["c.example/z", "b.example/y"])
+    }
+
+    @Test("$patch: delete in a map removes the map")
+    func deleteMapDirective() throws {
+        let result = try deploymentPatch(Self.liveDeployment, #"{"spec":{"strategy":{"$patch":"delete"}}}"#)
+        #expect(result[path: "spec", "strategy"] == nil)
+        #expect(result[path: "spec", "replicas"] == 2)
+    }
+
+    @Test("volumes merge by name with $retainKeys on an element switching its source")
+    func volumeRetainKeys() throws {
+        let result = try deploymentPatch(Self.liveDeployment, #"""
+        {"spec":{"template":{"spec":{"volumes":[{"$retainKeys":["configMap","name"],"name":"cache","configMap":{"name":"settings"}}]}}}}
+        """#)
+        #expect(result[path: "spec", "template", "spec", "volumes"] == (try parse(#"[{"name":"cache","configMap":{"name":"settings"}}]"#)))
+    }
+
     @Test("null deletes a member and lists without a strategy are replaced")
     func nullAndAtomicLists() throws {
         let live = #"{"metadata":{"name":"p","labels":{"a":"1","b":"2"}},"spec":{"containers":[{"name":"c","image":"i","args":["--x","--y"]}],"tolerations":[{"key":"k1"},{"key":"k2"}]}}"#
