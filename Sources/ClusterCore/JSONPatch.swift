@@ -25,11 +25,18 @@ public enum JSONPatch {
         return result
     }
 
+    /// The API server's limit on operations in one patch, which bounds the work one request causes.
+    public static let maximumOperations = 10_000
+
     /// Checks the shape of the patch document before anything is applied: a 400 for a body that
     /// is not a JSON array of objects.
     static func decode(_ operations: JSONValue) throws(APIError) -> [Operation] {
         guard case .array(let elements) = operations else {
             throw .badRequest("json: cannot unmarshal \(operations.typeName) into Go value of type jsonpatch.Patch: a JSON patch must be an array of operations such as [{\"op\": \"replace\", \"path\": \"/spec/replicas\", \"value\": 3}]")
+        }
+        guard elements.count <= maximumOperations else {
+            throw APIError(code: 413, reason: "RequestEntityTooLarge",
+                           message: "Request entity too large: The allowed maximum operations in a JSON patch is \(maximumOperations), got \(elements.count)")
         }
         var result: [Operation] = []
         result.reserveCapacity(elements.count)

@@ -20,8 +20,7 @@ public enum StrategicMergePatch {
             throw .badRequest("json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}: a strategic merge patch must be a JSON object")
         }
         do {
-            let merged = try StrategicMerge.mergeMap(document.objectValue ?? [:], patchMembers, metadata)
-            return .object(merged ?? [:])
+            return .object(try StrategicMerge.mergeMap(document.objectValue ?? [:], patchMembers, metadata))
         } catch {
             throw .badRequest(error.message)
         }
@@ -47,8 +46,9 @@ enum StrategicMerge {
     static let setElementOrderPrefix = "$setElementOrder/"
     static let deleteFromPrimitiveListPrefix = "$deleteFromPrimitiveList/"
 
-    /// Merges `patch` into `original`; `nil` when the patch deletes the map (`$patch: delete`).
-    static func mergeMap(_ original: Map, _ patch: Map, _ metadata: PatchMetadata) throws(StrategicMergeError) -> Map? {
+    /// Merges `patch` into `original`. `$patch: delete` empties the map and `$patch: replace`
+    /// replaces it, as the API server does; `$patch: merge` is the default and accepted.
+    static func mergeMap(_ original: Map, _ patch: Map, _ metadata: PatchMetadata) throws(StrategicMergeError) -> Map {
         var patch = patch
         var original = original
         if let directiveValue = patch.removeValue(forKey: directive) {
@@ -56,7 +56,7 @@ enum StrategicMerge {
             case "replace":
                 return try mergeMap([:], patch, metadata)
             case "delete":
-                return nil
+                return [:]
             case "merge":
                 break
             default:
@@ -69,6 +69,10 @@ enum StrategicMerge {
                 throw StrategicMergeError(message: "invalid patch format of retainKeys: \(retainKeys) must be a list of field names")
             }
             let retained = Set(keys.compactMap(\.stringValue))
+            // Every field the patch sets must be retained, or the patch contradicts itself.
+            for (key, value) in patch where !value.isNull && !key.hasPrefix("$") && !retained.contains(key) {
+                throw StrategicMergeError(message: "invalid patch format of retainKeys: \(key) is set by the patch but missing from $retainKeys \(retainKeys)")
+            }
             original = original.filter { retained.contains($0.key) }
         }
 
@@ -114,10 +118,9 @@ enum StrategicMerge {
             let fieldMetadata = metadata.field(key)
             switch (original[key], patchValue) {
             case (.object(let originalMap)?, .object(let patchMap)):
-                let merged = fieldMetadata.replacesMap
+                original[key] = .object(fieldMetadata.replacesMap
                     ? try mergeMap([:], patchMap, fieldMetadata)
-                    : try mergeMap(originalMap, patchMap, fieldMetadata)
-                original[key] = merged.map(JSONValue.object)
+                    : try mergeMap(originalMap, patchMap, fieldMetadata))
             case (.array(let originalList)?, .array(let patchList)):
                 original[key] = .array(fieldMetadata.mergesList
                     ? try mergeList(originalList, patchList, fieldMetadata, field: key)
@@ -131,10 +134,10 @@ enum StrategicMerge {
 
     /// A patch value taken as is where the original has nothing to merge with: its directives
     /// are resolved and its nulls dropped, so that they never reach the stored object.
-    static func clean(_ value: JSONValue, _ metadata: PatchMetadata) throws(StrategicMergeError) -> JSONValue? {
+    static func clean(_ value: JSONValue, _ metadata: PatchMetadata) throws(StrategicMergeError) -> JSONValue {
         switch value {
         case .object(let map):
-            return try mergeMap([:], map, metadata).map(JSONValue.object)
+            return .object(try mergeMap([:], map, metadata))
         case .array(let list):
             return .array(metadata.mergesList ? try mergeList([], list, metadata, field: "") : try cleanList(list, metadata))
         default:
@@ -148,7 +151,7 @@ enum StrategicMerge {
         result.reserveCapacity(list.count)
         for element in list {
             if case .object(let map) = element {
-                if let cleaned = try mergeMap([:], map, metadata) { result.append(.object(cleaned)) }
+                result.append(.object(try mergeMap([:], map, metadata)))
             } else {
                 result.append(element)
             }
@@ -210,13 +213,9 @@ enum StrategicMerge {
             }
             if let index = base.firstIndex(where: { $0[mergeKey]?.isJSONEqual(to: keyValue) == true }),
                case .object(let originalElement) = base[index] {
-                if let merged = try mergeMap(originalElement, element, metadata) {
-                    base[index] = .object(merged)
-                } else {
-                    base.remove(at: index)
-                }
-            } else if let added = try mergeMap([:], element, metadata) {
-                base.append(.object(added))
+                base[index] = .object(try mergeMap(originalElement, element, metadata))
+            } else {
+                base.append(.object(try mergeMap([:], element, metadata)))
             }
         }
         let (fromPatch, serverOnly) = partition(base, presentIn: patch, mergeKey: mergeKey)

@@ -99,6 +99,14 @@ struct PatchJSONPatchTests {
         }
     }
 
+    @Test("more operations than the API server allows is a 413")
+    func tooManyOperations() throws {
+        let operation: JSONValue = ["op": "test", "path": "/a", "value": 1]
+        let patch = JSONValue.array(Array(repeating: operation, count: JSONPatch.maximumOperations + 1))
+        let error = #expect(throws: APIError.self) { try JSONPatch.apply(patch, to: ["a": 1]) }
+        #expect(error?.code == 413)
+    }
+
     @Test("an unknown op is refused with the op named")
     func unknownOperation() throws {
         let error = #expect(throws: APIError.self) {

@@ -107,10 +107,10 @@ struct PatchStrategicMergeTests {
         #expect(result[path: "metadata", "finalizers"] == ["c.example/z", "b.example/y"])
     }
 
-    @Test("$patch: delete in a map removes the map")
+    @Test("$patch: delete in a map empties the map, as the API server does")
     func deleteMapDirective() throws {
         let result = try deploymentPatch(Self.liveDeployment, #"{"spec":{"strategy":{"$patch":"delete"}}}"#)
-        #expect(result[path: "spec", "strategy"] == nil)
+        #expect(result[path: "spec", "strategy"] == .emptyObject)
         #expect(result[path: "spec", "replicas"] == 2)
     }
 
@@ -161,6 +161,7 @@ struct PatchStrategicMergeTests {
             #"{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}"#,
             #"{"spec":{"template":{"spec":{"containers":[{"name":"web","$patch":"explode"}]}}}}"#,
             #"{"spec":{"strategy":{"$retainKeys":"type"}}}"#,
+            #"{"spec":{"strategy":{"$retainKeys":["type"],"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}}}}"#,
             #"[1]"#,
         ] {
             let error = #expect(throws: APIError.self) { try deploymentPatch(Self.liveDeployment, patch) }
