@@ -22,6 +22,10 @@ enum FieldError {
         return StatusCause(reason: "FieldValueNotSupported", message: withDetail("Unsupported value: \(render(value))", detail), field: field)
     }
 
+    static func forbidden(_ detail: String, field: String) -> StatusCause {
+        StatusCause(reason: "FieldValueForbidden", message: withDetail("Forbidden", detail), field: field)
+    }
+
     static func tooLong(maxLength: Int, field: String) -> StatusCause {
         StatusCause(reason: "FieldValueTooLong", message: "Too long: may not be more than \(maxLength) \(maxLength == 1 ? "byte" : "bytes")", field: field)
     }

@@ -28,6 +28,8 @@ public struct StructuralSchema: Sendable {
         if causes.isEmpty {
             root.checkDefaults(at: fieldPath, causes: &causes)
         }
+        // Sorted as the API server sorts them, so that the message is stable.
+        causes.sort { "\($0.field): \($0.message)" < "\($1.field): \($1.message)" }
         guard causes.isEmpty else {
             let summary = causes.map { "\($0.field): \($0.message)" }.joined(separator: ", ")
             throw APIError(
@@ -76,7 +78,12 @@ enum AdditionalProperties: Sendable {
 
 /// One node of the schema tree.
 final class SchemaNode: Sendable {
-    enum Level { case root, structural, valueValidation }
+    /// Where a node sits: structural rules differ at the root, for object fields, for array
+    /// items, and inside allOf/anyOf/oneOf/not (value validations only).
+    enum Level { case root, field, item, valueValidation }
+
+    /// The level of a child node reached through properties/additionalProperties (`field`) or items.
+    static func childLevel(_ parent: Level, _ child: Level) -> Level { parent == .valueValidation ? .valueValidation : child }
 
     static let knownTypes = ["array", "boolean", "integer", "number", "object", "string"]
 
@@ -174,19 +181,46 @@ final class SchemaNode: Sendable {
         intOrString = bool("x-kubernetes-int-or-string")
         embeddedResource = bool("x-kubernetes-embedded-resource")
 
-        switch level {
-        case .root:
-            if type == nil && members["type"] == nil {
-                causes.append(FieldError.required(detail: "must not be empty at the root", field: "\(path).type"))
-            } else if let type, type != "object" {
-                invalid("type", .string(type), "must be object at the root")
+        // Structural rules (k8s.io/apiextensions-apiserver/pkg/apiserver/schema/validation.go).
+        let untypedAllowed = intOrString || preserveUnknownFields
+        if embeddedResource && type != "object" {
+            if let type {
+                invalid("type", .string(type), "must be object if x-kubernetes-embedded-resource is true")
+            } else {
+                causes.append(FieldError.required(detail: "must be object if x-kubernetes-embedded-resource is true", field: "\(path).type"))
             }
-        case .structural:
-            if members["type"] == nil && !intOrString && !preserveUnknownFields && !embeddedResource {
-                causes.append(FieldError.required(detail: "must not be empty for specified object fields", field: "\(path).type"))
+        } else if members["type"] == nil && !untypedAllowed {
+            switch level {
+            case .root: causes.append(FieldError.required(detail: "must not be empty at the root", field: "\(path).type"))
+            case .item: causes.append(FieldError.required(detail: "must not be empty for specified array items", field: "\(path).type"))
+            case .field: causes.append(FieldError.required(detail: "must not be empty for specified object fields", field: "\(path).type"))
+            case .valueValidation: break
             }
-        case .valueValidation:
-            break
+        }
+        if level == .root, let type, type != "object" {
+            invalid("type", .string(type), "must be object at the root")
+        }
+        if level == .root && members["additionalProperties"] != nil {
+            causes.append(FieldError.forbidden("must not be used at the root", field: "\(path).additionalProperties"))
+        }
+        if intOrString && preserveUnknownFields {
+            invalid("x-kubernetes-preserve-unknown-fields", true, "must be false if x-kubernetes-int-or-string is true")
+        }
+        if level == .valueValidation {
+            for (key, rule) in [("type", "must be empty to be structural"), ("additionalProperties", "must be undefined to be structural"),
+                                ("default", "must be undefined to be structural"), ("nullable", "must be false to be structural"),
+                                ("x-kubernetes-preserve-unknown-fields", "must be false to be structural"),
+                                ("x-kubernetes-embedded-resource", "must be false to be structural"),
+                                ("x-kubernetes-int-or-string", "must be false to be structural")]
+            where members[key] != nil && members[key] != .bool(false) {
+                causes.append(FieldError.forbidden(rule, field: "\(path).\(key)"))
+            }
+        }
+        if level == .root, case .object(let metadata)? = members["properties"]?["metadata"],
+           let declared = metadata["properties"]?.objectValue,
+           declared.keys.contains(where: { $0 != "name" && $0 != "generateName" }) {
+            causes.append(FieldError.forbidden("must not specify anything other than name and generateName, but metadata is implicitly specified",
+                                               field: "\(path).properties[metadata]"))
         }
 
         // Structure.
@@ -196,7 +230,7 @@ final class SchemaNode: Sendable {
                 for (name, propertySchema) in declared {
                     properties[name] = SchemaNode(
                         parsing: propertySchema, at: "\(path).properties[\(name)]",
-                        level: level == .valueValidation ? .valueValidation : .structural, causes: &causes)
+                        level: Self.childLevel(level, .field), causes: &causes)
                 }
             } else {
                 invalid("properties", value, "must be an object of schemas")
@@ -222,11 +256,11 @@ final class SchemaNode: Sendable {
         case let value?:
             additionalProperties = .schema(SchemaNode(
                 parsing: value, at: "\(path).additionalProperties",
-                level: level == .valueValidation ? .valueValidation : .structural, causes: &causes))
+                level: Self.childLevel(level, .field), causes: &causes))
         }
 
         if let value = members["items"] {
-            items = SchemaNode(parsing: value, at: "\(path).items", level: level == .valueValidation ? .valueValidation : .structural, causes: &causes)
+            items = SchemaNode(parsing: value, at: "\(path).items", level: Self.childLevel(level, .item), causes: &causes)
         } else {
             items = nil
             if type == "array" && level != .valueValidation {

@@ -46,6 +46,24 @@ struct SchemaDefinitionTests {
         #expect(error.message.hasPrefix("CustomResourceDefinition is invalid: [openAPIV3Schema.properties[list].items: Required value"))
     }
 
+    @Test("more structural rules: item types, root additionalProperties, types inside anyOf, embedded resources, root metadata")
+    func moreStructuralRules() throws {
+        let error = try #require(try compile(#"""
+        {"type":"object","additionalProperties":true,"properties":{
+          "metadata":{"type":"object","properties":{"labels":{"type":"object"}}},
+          "tags":{"type":"array","items":{"description":"untyped"}},
+          "mode":{"type":"string","anyOf":[{"type":"string"}]},
+          "template":{"type":"string","x-kubernetes-embedded-resource":true}}}
+        """#))
+        #expect(error.details?.causes == [
+            StatusCause(reason: "FieldValueForbidden", message: "Forbidden: must not be used at the root", field: "openAPIV3Schema.additionalProperties"),
+            StatusCause(reason: "FieldValueForbidden", message: "Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified", field: "openAPIV3Schema.properties[metadata]"),
+            StatusCause(reason: "FieldValueForbidden", message: "Forbidden: must be empty to be structural", field: "openAPIV3Schema.properties[mode].anyOf[0].type"),
+            StatusCause(reason: "FieldValueRequired", message: "Required value: must not be empty for specified array items", field: "openAPIV3Schema.properties[tags].items.type"),
+            StatusCause(reason: "FieldValueInvalid", message: #"Invalid value: "string": must be object if x-kubernetes-embedded-resource is true"#, field: "openAPIV3Schema.properties[template].type"),
+        ])
+    }
+
     @Test("a default that does not validate is refused")
     func invalidDefault() throws {
         let error = try #require(try compile(#"{"type":"object","properties":{"spec":{"type":"object","properties":{"replicas":{"type":"integer","maximum":5,"default":9}}}}}"#))
