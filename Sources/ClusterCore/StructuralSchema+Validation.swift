@@ -10,16 +10,19 @@ extension SchemaNode {
     /// The JSON type name of a value, as the validator reports it (an integral number is an integer).
     static func typeName(of value: JSONValue) -> String {
         switch value {
-        case .double(let d) where d.rounded() == d: return "integer"
+        case .double(let d) where isIntegral(d): return "integer"
         default: return value.typeName
         }
     }
+
+    /// A number the API server decodes as an integer (`3.0` is `3`).
+    static func isIntegral(_ d: Double) -> Bool { d.rounded() == d && abs(d) < 9.2e18 }
 
     func typeMatches(_ value: JSONValue) -> Bool {
         if intOrString {
             switch value {
             case .string, .int: return true
-            case .double(let d): return d.rounded() == d
+            case .double(let d): return Self.isIntegral(d)
             default: return false
             }
         }
@@ -29,7 +32,7 @@ extension SchemaNode {
              ("integer", .int), ("number", .int), ("number", .double):
             return true
         case ("integer", .double(let d)):
-            return d.rounded() == d
+            return Self.isIntegral(d)
         default:
             return false
         }
@@ -116,7 +119,8 @@ extension SchemaNode {
         guard let number = value.doubleValue else { return }
         if let multipleOf, multipleOf > 0 {
             let quotient = number / multipleOf
-            if quotient.rounded() != quotient {
+            // A tolerance, as floating point division of decimals is inexact (0.3 / 0.1).
+            if abs(quotient - quotient.rounded()) > 1e-9 * max(1, abs(quotient)) {
                 causes.append(FieldError.invalid(value, detail: "\(path) in body should be a multiple of \(FieldError.number(multipleOf))", field: path))
             }
         }

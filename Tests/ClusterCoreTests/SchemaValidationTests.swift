@@ -96,6 +96,13 @@ struct SchemaValidationTests {
         #expect(got == example.causes)
     }
 
+    @Test("multipleOf tolerates inexact decimal division")
+    func multipleOfDecimals() throws {
+        let schema = try StructuralSchema(openAPIV3Schema: try JSONValue(parsing: #"{"type":"object","properties":{"cpu":{"type":"number","multipleOf":0.1}}}"#))
+        #expect(schema.validate(["cpu": 0.3]).isEmpty)
+        #expect(schema.validate(["cpu": 0.35]).map(\.message) == ["Invalid value: 0.35: cpu in body should be a multiple of 0.1"])
+    }
+
     @Test("missing required fields are reported as Required value")
     func required() throws {
         let object = try JSONValue(parsing: #"{"apiVersion":"slipway.dev/v1alpha1","kind":"DeploymentRequest","metadata":{"name":"r"},"spec":{}}"#)
