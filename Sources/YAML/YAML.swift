@@ -86,7 +86,10 @@ public enum YAML {
         _ bytes: some Collection<UInt8>, limits: Limits,
         _ body: (inout Composer) throws(YAMLError) -> Void
     ) throws(YAMLError) {
-        let contiguous = Array(bytes)
+        var contiguous = Array(bytes)
+        // libyaml skips a byte order mark but counts it as a column, which would shift the
+        // first line's indentation; drop it here instead.
+        if contiguous.starts(with: [0xEF, 0xBB, 0xBF]) { contiguous.removeFirst(3) }
         let outcome: Result<Void, YAMLError> = contiguous.withUnsafeBufferPointer { buffer in
             var composer = Composer(reader: EventReader(input: buffer), limits: limits)
             do throws(YAMLError) {
