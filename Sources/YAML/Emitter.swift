@@ -82,13 +82,15 @@ struct Emitter {
             if !(first && firstLineStarted) { spaces(indent) }
             first = false
             let style = ScalarStyleChoice.choose(for: key, allowBlock: false)
-            if key.utf8.count > Self.longestImplicitKey {
+            let keyStart = output.count
+            writeFlowString(key, style: style)
+            if output.count - keyStart > Self.longestImplicitKey {
+                // Measured as written, escapes included.
+                output.removeSubrange(keyStart...)
                 output.append(contentsOf: "? ".utf8)
                 writeFlowString(key, style: style)
                 newline()
                 spaces(indent)
-            } else {
-                writeFlowString(key, style: style)
             }
             output.append(UInt8(ascii: ":"))
             writeNode(value, slot: .mappingValue(indent: indent))

@@ -119,13 +119,33 @@ final class EventReader {
             return YAMLError("\(detail); the text must be valid UTF-8 without control characters",
                 at: Self.mark(ofByte: offset, in: input))
         default:
+            let position = Mark(line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1)
             var message = problem
+            if Self.byte(at: position, in: input) == UInt8(ascii: "\t") {
+                message += "; YAML is indented with spaces, a tab cannot indent or start a token"
+            }
             if let context = state.context.map({ String(cString: $0) }) {
                 message += " (\(context) at line \(state.context_mark.line + 1), column \(state.context_mark.column + 1))"
             }
-            return YAMLError(message, at: Mark(
-                line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1))
+            return YAMLError(message, at: position)
         }
+    }
+
+    /// The first byte of the character at a line and column, if there is one.
+    static func byte(at mark: Mark, in bytes: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var line = 1
+        var column = 1
+        for byte in bytes {
+            if line == mark.line && column == mark.column && byte & 0xC0 != 0x80 { return byte }
+            if line > mark.line { return nil }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return nil
     }
 
     /// The line and column (in characters) of a byte offset.

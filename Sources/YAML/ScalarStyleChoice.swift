@@ -79,7 +79,9 @@ enum ScalarStyleChoice: Equatable {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
 
-    /// One pass over the text collecting what the style decision needs.
+    /// One pass over the UTF-8 bytes collecting what the style decision needs. Every character
+    /// with a meaning in YAML syntax is ASCII, so multi-byte characters only need checking for
+    /// the few that must be escaped.
     private struct Scan {
         var hasSpecialCharacters = false
         var hasLineBreak = false
@@ -89,62 +91,90 @@ enum ScalarStyleChoice: Equatable {
         var needsIndentIndicator = false
 
         init(_ text: String) {
-            let scalars = Array(text.unicodeScalars)
-            let count = scalars.count
-            guard let first = scalars.first, let last = scalars.last else { return }
+            let scanned = text.utf8.withContiguousStorageIfAvailable { Scan(bytes: $0) }
+            self = scanned ?? Array(text.utf8).withUnsafeBufferPointer { Scan(bytes: $0) }
+        }
+
+        private init(bytes: UnsafeBufferPointer<UInt8>) {
+            let count = bytes.count
+            guard let first = bytes.first, let last = bytes.last else { return }
+            let space = UInt8(ascii: " ")
+            let newline = UInt8(ascii: "\n")
 
             // Document markers and indicators that cannot start a plain scalar.
-            if text.hasPrefix("---") || text.hasPrefix("...") { allowsPlain = false }
-            let secondIsBlank = count < 2 || scalars[1] == " "
-            switch first {
-            case ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`":
+            if count >= 3, (bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: ".")),
+                bytes[1] == bytes[0], bytes[2] == bytes[0]
+            {
                 allowsPlain = false
-            case "-", "?", ":":
+            }
+            let secondIsBlank = count < 2 || bytes[1] == space
+            switch first {
+            case UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+                UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"),
+                UInt8(ascii: ">"), UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "%"), UInt8(ascii: "@"),
+                UInt8(ascii: "`"):
+                allowsPlain = false
+            case UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"):
                 if secondIsBlank { allowsPlain = false }
-            case " ":
+            case space:
                 allowsPlain = false
                 needsIndentIndicator = true
-            case "\n":
+            case newline:
                 needsIndentIndicator = true
             default:
                 break
             }
-            if last == " " {
+            if last == space {
                 allowsPlain = false
                 allowsLiteralBlock = false
             }
 
-            var previous: Unicode.Scalar?
             var onlyBreaks = true
-            for (index, scalar) in scalars.enumerated() {
-                if !Self.isPrintable(scalar) { hasSpecialCharacters = true; return }
-                if scalar == "\n" {
+            var index = 0
+            while index < count {
+                let byte = bytes[index]
+                if byte >= 0x80 {
+                    if Self.isSpecial(multiByteAt: index, in: bytes) {
+                        hasSpecialCharacters = true
+                        return
+                    }
+                    onlyBreaks = false
+                    index += 1
+                    continue
+                }
+                guard byte == newline || (byte >= 0x20 && byte < 0x7F) else {
+                    hasSpecialCharacters = true
+                    return
+                }
+                let previous = index > 0 ? bytes[index - 1] : 0
+                if byte == newline {
                     hasLineBreak = true
-                    if previous == " " { allowsLiteralBlock = false }
+                    if previous == space { allowsLiteralBlock = false }
                 } else {
                     onlyBreaks = false
                 }
-                if scalar == ":" && (index + 1 == count || scalars[index + 1] == " ") { allowsPlain = false }
-                if scalar == "#" && previous == " " { allowsPlain = false }
-                previous = scalar
+                if byte == UInt8(ascii: ":") && (index + 1 == count || bytes[index + 1] == space) { allowsPlain = false }
+                if byte == UInt8(ascii: "#") && previous == space { allowsPlain = false }
+                index += 1
             }
             if onlyBreaks { allowsLiteralBlock = false }
-            if last != "\n" {
+            if last != newline {
                 chomping = .strip
-            } else if count >= 2 && scalars[count - 2] == "\n" {
+            } else if count >= 2 && bytes[count - 2] == newline {
                 chomping = .keep
             }
         }
 
-        /// Characters a YAML emitter may write unescaped (libyaml's IS_PRINTABLE, minus the
-        /// Unicode line separators that a reader would turn into plain line breaks).
-        static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
-            switch scalar.value {
-            case 0x2028, 0x2029: return false
-            case 0x0A, 0x20...0x7E: return true
-            case 0xA0...0xD7FF: return true
-            case 0xE000...0xFFFD: return scalar.value != 0xFEFF
-            case 0x10000...0x10FFFF: return true
+        /// Non-ASCII characters libyaml would not write unescaped (its IS_PRINTABLE), plus the
+        /// Unicode line separators that a reader turns into plain line breaks: C1 controls
+        /// (U+0080–U+009F, including NEL), U+2028, U+2029, the byte order mark U+FEFF and the
+        /// non-characters U+FFFE and U+FFFF. `String` guarantees the bytes are valid UTF-8.
+        private static func isSpecial(multiByteAt index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            func byte(_ offset: Int) -> UInt8 { index + offset < bytes.count ? bytes[index + offset] : 0 }
+            switch bytes[index] {
+            case 0xC2: return byte(1) < 0xA0
+            case 0xE2: return byte(1) == 0x80 && (byte(2) == 0xA8 || byte(2) == 0xA9)
+            case 0xEF: return (byte(1) == 0xBB && byte(2) == 0xBF) || (byte(1) == 0xBF && byte(2) >= 0xBE)
             default: return false
             }
         }

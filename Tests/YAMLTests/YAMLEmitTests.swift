@@ -205,6 +205,9 @@ import YAML
         let key = String(repeating: "k", count: 2000)
         let value: JSONValue = .object([key: ["x": 1], "list": [.object([key: [1, 2]])]])
         #expect(try YAML.parse(YAML.emit(value)) == value)
+        let escaped = String(repeating: "\u{1}", count: 600)
+        let escapedKey: JSONValue = .object([escaped: 1])
+        #expect(try YAML.parse(YAML.emit(escapedKey)) == escapedKey)
     }
 
     @Test func emitAllSeparatesDocuments() throws {

@@ -18,6 +18,7 @@ import YAML
         #expect(e.line == 2)
         #expect(e.column == 1)
         #expect(e.message.contains("cannot start any token"))
+        #expect(e.message.contains("indented with spaces"))
     }
 
     @Test func mappingValueInPlainScalar() throws {
