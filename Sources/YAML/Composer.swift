@@ -32,7 +32,6 @@ struct Composer {
 
     private struct Completed {
         var value: JSONValue
-        var nodes: Int
         var isEmptyScalar: Bool
     }
 
@@ -72,7 +71,7 @@ struct Composer {
                 root = nil
                 stack = []
             case .documentEnd:
-                let done = root ?? Completed(value: .null, nodes: 1, isEmptyScalar: true)
+                let done = root ?? Completed(value: .null, isEmptyScalar: true)
                 root = nil
                 anchors = [:]
                 return Document(value: done.value, start: documentStart, isEmpty: done.isEmptyScalar)
@@ -127,7 +126,7 @@ struct Composer {
     ) throws(YAMLError) {
         let top = stack.count - 1
         guard top >= 0 else {
-            root = Completed(value: value, nodes: nodes, isEmptyScalar: isEmptyScalar)
+            root = Completed(value: value, isEmptyScalar: isEmptyScalar)
             return
         }
         stack[top].nodes += nodes

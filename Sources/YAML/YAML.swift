@@ -6,7 +6,11 @@ import JSON
 /// Reading walks libyaml's event API; anchors, aliases and merge keys (`<<`) are expanded.
 /// Duplicate mapping keys are accepted and the last value wins, as `kubectl apply` reads them.
 /// Writing produces block-style YAML like `kubectl get -o yaml`, and `parse(emit(v)) == v` holds
-/// for every value (NaN aside, which is never equal to itself).
+/// for every value (NaN aside, which is never equal to itself) nested no deeper than
+/// `Limits.maximumDepth`. Strings that an older YAML 1.1 reader would take for something else
+/// (`"yes"`, `"0755"`, `"2024-01-31"`) are quoted too, so every Kubernetes tool reads the output
+/// the same way.
+/// Spec: https://yaml.org/spec/1.2.2/ — libyaml: https://pyyaml.org/wiki/LibYAML
 public enum YAML {
     /// Bounds on what a document may expand to, so hostile input cannot exhaust memory.
     public struct Limits: Sendable, Equatable {
@@ -37,7 +41,6 @@ public enum YAML {
     /// Parses a single document from UTF-8 bytes (a file or request body as read). Bytes that
     /// are not valid UTF-8 are an error.
     public static func parse(bytes: some Collection<UInt8>, limits: Limits = .standard) throws(YAMLError) -> JSONValue {
-        var result: JSONValue = .null
         var first: Composer.Document?
         try withComposer(bytes, limits: limits) { (composer: inout Composer) throws(YAMLError) in
             while let document = try composer.nextDocument() {
@@ -50,8 +53,7 @@ public enum YAML {
                 first = document
             }
         }
-        if let first { result = first.value }
-        return result
+        return first?.value ?? .null
     }
 
     /// Parses every document of a stream from UTF-8 bytes; empty documents are skipped.
@@ -67,9 +69,14 @@ public enum YAML {
 
     /// Block-style YAML, as `kubectl get -o yaml` prints it.
     public static func emit(_ value: JSONValue) -> String {
+        String(decoding: emitBytes(value), as: UTF8.self)
+    }
+
+    /// `emit` as UTF-8 bytes, ready for a file or an HTTP body.
+    public static func emitBytes(_ value: JSONValue) -> [UInt8] {
         var emitter = Emitter()
         emitter.writeDocument(value)
-        return String(decoding: emitter.output, as: UTF8.self)
+        return emitter.output
     }
 
     /// Several documents separated by `---`.

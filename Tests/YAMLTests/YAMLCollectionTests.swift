@@ -45,6 +45,11 @@ import YAML
         #expect(doc["c"] == ["multi", "line"])
     }
 
+    @Test func jsonIsYAML() throws {
+        let doc = try YAML.parse(#"{"kind": "Pod", "spec": {"containers": [{"name": "c\u00e9", "ports": [80, 8.5e1]}]}, "x": null, "y": false}"#)
+        #expect(doc == ["kind": "Pod", "spec": ["containers": [["name": "cé", "ports": [80, 85.0]]]], "x": nil, "y": false])
+    }
+
     @Test func keyOrderIsKept() throws {
         let doc = try YAML.parse("zeta: 1\nalpha: 2\nmid: 3\n")
         #expect(doc.objectValue.map { Array($0.keys) } == ["zeta", "alpha", "mid"])

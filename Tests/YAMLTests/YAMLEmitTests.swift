@@ -217,4 +217,9 @@ import YAML
         #expect(try YAML.parseAll(text) == docs)
         #expect(YAML.emitAll([]) == "")
     }
+
+    @Test func emitBytesIsTheUTF8OfEmit() {
+        let value: JSONValue = ["name": "ünï", "list": [1, 2]]
+        #expect(YAML.emitBytes(value) == Array(YAML.emit(value).utf8))
+    }
 }
