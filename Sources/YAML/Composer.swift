@@ -84,7 +84,7 @@ struct Composer {
                 let (total, overflow) = aliasExpansion.addingReportingOverflow(anchored.nodes)
                 guard !overflow, total <= limits.maximumAliasExpansion else {
                     throw YAMLError(
-                        "aliases expand to more than \(limits.maximumAliasExpansion) nodes (an alias bomb?); refusing the document",
+                        "aliases expand to more than \(limits.maximumAliasExpansion) nodes in this document, which is refused as a guard against alias bombs (\"billion laughs\"); write the repeated content out or nest fewer aliases",
                         at: mark)
                 }
                 aliasExpansion = total
@@ -110,7 +110,7 @@ struct Composer {
 
     private mutating func push(_ frame: Frame) throws(YAMLError) {
         guard stack.count < limits.maximumDepth else {
-            throw YAMLError("collections nested deeper than \(limits.maximumDepth) levels", at: frame.start)
+            throw YAMLError("collections nested deeper than \(limits.maximumDepth) levels; flatten the document", at: frame.start)
         }
         if let top = stack.last, top.kind == .mapping, top.pendingKey == nil {
             throw YAMLError(
