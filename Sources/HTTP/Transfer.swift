@@ -1,0 +1,185 @@
+import CCurl
+import Synchronization
+
+/// One request on its way: the libcurl easy handle, the response as it builds up, and the
+/// awaiting task to hand the outcome to.
+///
+/// Ownership: the creating task configures it, then hands it to the event loop through the
+/// loop's locked inbox; from then on only the loop thread touches the easy handle and the
+/// mutable state (libcurl calls the callbacks on that thread, inside `curl_multi_perform`).
+/// Other threads only set `cancelRequested`. That hand-off is why this is `@unchecked Sendable`.
+final class Transfer: @unchecked Sendable {
+    /// Where the outcome goes.
+    enum Delivery {
+        case none
+        /// `execute`: the whole response at the end.
+        case buffered(CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>)
+        /// `stream`: the head once the final headers arrived, then the body chunk by chunk.
+        case streaming(head: CheckedContinuation<Result<HTTPStreamingResponse, HTTPError>, Never>,
+                       body: AsyncThrowingStream<[UInt8], any Error>,
+                       bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation)
+    }
+
+    /// Where the transfer stands; the awaiting task is resumed exactly once per step.
+    enum Phase {
+        case awaitingHead
+        case streamingBody
+        case finished
+    }
+
+    let easy: UnsafeMutableRawPointer
+    let cancelRequested = Atomic<Bool>(false)
+    /// `METHOD scheme://host/path` without credentials or query, for log lines.
+    let logDescription: String
+    let followsRedirects: Bool
+
+    var delivery: Delivery = .none
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var connectToList: UnsafeMutablePointer<curl_slist>?
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    let redactor: SecretRedactor
+
+    private var phase = Phase.awaitingHead
+    private var head = ResponseHead()
+    private var body: [UInt8] = []
+    /// The stream's consumer stopped listening; the write callback aborted the transfer.
+    private var consumerGone = false
+    private var released = false
+
+    init(easy: UnsafeMutableRawPointer, redactor: SecretRedactor, logDescription: String, followsRedirects: Bool) {
+        self.easy = easy
+        self.redactor = redactor
+        self.logDescription = logDescription
+        self.followsRedirects = followsRedirects
+        errorBuffer = .allocate(capacity: slipway_curl_error_size)
+        errorBuffer.initialize(repeating: 0, count: slipway_curl_error_size)
+    }
+
+    deinit {
+        release()
+        errorBuffer.deallocate()
+    }
+
+    /// Frees the easy handle and the lists it used. Called on the loop thread after the handle
+    /// left the multi handle, or on the creating thread if it never reached the loop.
+    func release() {
+        guard !released else { return }
+        released = true
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        curl_slist_free_all(connectToList)
+        headerList = nil
+        connectToList = nil
+    }
+
+    var status: Int {
+        var code = 0
+        _ = slipway_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    // MARK: callbacks (loop thread)
+
+    func didReceiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
+        guard head.consume(line: line) else { return line.count }
+        let status = self.status
+        if (100..<200).contains(status) || (followsRedirects && Self.isFollowedRedirect(status) && head.headers.firstValue(named: "location") != nil) {
+            return line.count  // libcurl goes on to the next response; wait for its block.
+        }
+        head.acceptAsFinal()
+        if case .streaming = delivery { deliverHead(status: status) }
+        return line.count
+    }
+
+    func didReceiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
+        switch delivery {
+        case .none:
+            return 0
+        case .buffered:
+            if body.isEmpty {
+                var expected: curl_off_t = -1
+                if slipway_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) == CURLE_OK, expected > 0 {
+                    body.reserveCapacity(Int(min(expected, 1 << 30)))
+                }
+            }
+            body.append(contentsOf: chunk)
+            return chunk.count
+        case .streaming(_, _, let bodyContinuation):
+            if phase == .awaitingHead { deliverHead(status: status) }
+            guard phase == .streamingBody else { return 0 }
+            if case .terminated = bodyContinuation.yield(Array(chunk)) {
+                consumerGone = true
+                return 0  // aborts the transfer with CURLE_WRITE_ERROR
+            }
+            return chunk.count
+        }
+    }
+
+    // MARK: completion (loop thread, or the creating thread if the loop never took it)
+
+    /// The outcome libcurl reported for this transfer.
+    func finish(code: CURLcode) {
+        switch code {
+        case CURLE_OK:
+            finish(.success(()))
+        case CURLE_OPERATION_TIMEDOUT:
+            finish(.failure(.timedOut))
+        case CURLE_WRITE_ERROR where consumerGone:
+            finish(.failure(.cancelled))
+        default:
+            finish(.failure(.transport(code: Int(code.rawValue), message: transportMessage(code))))
+        }
+    }
+
+    func finish(_ outcome: Result<Void, HTTPError>) {
+        let previous = phase
+        phase = .finished
+        switch (delivery, previous) {
+        case (_, .finished), (.none, _):
+            return
+        case (.buffered(let continuation), _):
+            continuation.resume(returning: outcome.map { HTTPResponse(status: status, headers: head.headers, body: body) })
+        case (.streaming(let headContinuation, let stream, let bodyContinuation), .awaitingHead):
+            switch outcome {
+            case .success:
+                headContinuation.resume(returning: .success(HTTPStreamingResponse(status: status, headers: head.headers, body: stream)))
+                bodyContinuation.finish()
+            case .failure(let error):
+                headContinuation.resume(returning: .failure(error))
+                bodyContinuation.finish(throwing: error)
+            }
+        case (.streaming(_, _, let bodyContinuation), .streamingBody):
+            switch outcome {
+            case .success: bodyContinuation.finish()
+            case .failure(let error): bodyContinuation.finish(throwing: error)
+            }
+        }
+        delivery = .none
+    }
+
+    private func deliverHead(status: Int) {
+        guard phase == .awaitingHead, case .streaming(let headContinuation, let stream, _) = delivery else { return }
+        phase = .streamingBody
+        headContinuation.resume(returning: .success(HTTPStreamingResponse(status: status, headers: head.headers, body: stream)))
+    }
+
+    private func transportMessage(_ code: CURLcode) -> String {
+        var message = String(cString: curl_easy_strerror(code))
+        let detail = String(cString: errorBuffer)
+        if !detail.isEmpty { message += ": " + detail.trimmingSuffix(while: { $0 == "\n" }) }
+        return redactor.redact(message)
+    }
+
+    /// Statuses after which libcurl follows `Location` when `CURLOPT_FOLLOWLOCATION` is on.
+    private static func isFollowedRedirect(_ status: Int) -> Bool {
+        [301, 302, 303, 307, 308].contains(status)
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
+        var result = self
+        while let last = result.last, predicate(last) { result.removeLast() }
+        return result
+    }
+}
