@@ -47,7 +47,7 @@ public final class HTTPClient: Sendable {
         }
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPStreamingResponse, HTTPError>, Never>) in
-                transfer.delivery = .streaming(head: continuation, body: body, bodyContinuation: bodyContinuation)
+                transfer.delivery = .awaitingHead(continuation, body: body, bodyContinuation: bodyContinuation)
                 loop.submit(transfer)
             }
         } onCancel: {

@@ -9,22 +9,20 @@ import Synchronization
 /// mutable state (libcurl calls the callbacks on that thread, inside `curl_multi_perform`).
 /// Other threads only set `cancelRequested`. That hand-off is why this is `@unchecked Sendable`.
 final class Transfer: @unchecked Sendable {
-    /// Where the outcome goes.
+    /// Where the outcome goes, and how far the transfer got: the awaiting task is resumed
+    /// exactly once per step, and every step only moves forward.
     enum Delivery {
+        /// Not yet handed to a task, or finished.
         case none
         /// `execute`: the whole response at the end.
         case buffered(CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>)
-        /// `stream`: the head once the final headers arrived, then the body chunk by chunk.
-        case streaming(head: CheckedContinuation<Result<HTTPStreamingResponse, HTTPError>, Never>,
-                       body: AsyncThrowingStream<[UInt8], any Error>,
-                       bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation)
-    }
-
-    /// Where the transfer stands; the awaiting task is resumed exactly once per step.
-    enum Phase {
-        case awaitingHead
-        case streamingBody
-        case finished
+        /// `stream`, before the final headers: the head goes to the task, the body to the stream.
+        case awaitingHead(CheckedContinuation<Result<HTTPStreamingResponse, HTTPError>, Never>,
+                          body: AsyncThrowingStream<[UInt8], any Error>,
+                          bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation)
+        /// `stream`, after the head was delivered. The stream itself is no longer held here, so
+        /// that its consumer dropping it terminates it.
+        case streamingBody(AsyncThrowingStream<[UInt8], any Error>.Continuation)
     }
 
     let easy: UnsafeMutableRawPointer
@@ -39,7 +37,6 @@ final class Transfer: @unchecked Sendable {
     let errorBuffer: UnsafeMutablePointer<CChar>
     let redactor: SecretRedactor
 
-    private var phase = Phase.awaitingHead
     private var head = ResponseHead()
     private var body: [UInt8] = []
     /// The stream's consumer stopped listening; the write callback aborted the transfer.
@@ -87,7 +84,7 @@ final class Transfer: @unchecked Sendable {
             return line.count  // libcurl goes on to the next response; wait for its block.
         }
         head.acceptAsFinal()
-        if case .streaming = delivery { deliverHead(status: status) }
+        deliverHead(status: status)
         return line.count
     }
 
@@ -104,9 +101,10 @@ final class Transfer: @unchecked Sendable {
             }
             body.append(contentsOf: chunk)
             return chunk.count
-        case .streaming(_, _, let bodyContinuation):
-            if phase == .awaitingHead { deliverHead(status: status) }
-            guard phase == .streamingBody else { return 0 }
+        case .awaitingHead:
+            deliverHead(status: status)
+            return didReceiveBody(chunk)
+        case .streamingBody(let bodyContinuation):
             if case .terminated = bodyContinuation.yield(Array(chunk)) {
                 consumerGone = true
                 return 0  // aborts the transfer with CURLE_WRITE_ERROR
@@ -132,14 +130,14 @@ final class Transfer: @unchecked Sendable {
     }
 
     func finish(_ outcome: Result<Void, HTTPError>) {
-        let previous = phase
-        phase = .finished
-        switch (delivery, previous) {
-        case (_, .finished), (.none, _):
+        let current = delivery
+        delivery = .none
+        switch current {
+        case .none:
             return
-        case (.buffered(let continuation), _):
+        case .buffered(let continuation):
             continuation.resume(returning: outcome.map { HTTPResponse(status: status, headers: head.headers, body: body) })
-        case (.streaming(let headContinuation, let stream, let bodyContinuation), .awaitingHead):
+        case .awaitingHead(let headContinuation, let stream, let bodyContinuation):
             switch outcome {
             case .success:
                 headContinuation.resume(returning: .success(HTTPStreamingResponse(status: status, headers: head.headers, body: stream)))
@@ -148,18 +146,17 @@ final class Transfer: @unchecked Sendable {
                 headContinuation.resume(returning: .failure(error))
                 bodyContinuation.finish(throwing: error)
             }
-        case (.streaming(_, _, let bodyContinuation), .streamingBody):
+        case .streamingBody(let bodyContinuation):
             switch outcome {
             case .success: bodyContinuation.finish()
             case .failure(let error): bodyContinuation.finish(throwing: error)
             }
         }
-        delivery = .none
     }
 
     private func deliverHead(status: Int) {
-        guard phase == .awaitingHead, case .streaming(let headContinuation, let stream, _) = delivery else { return }
-        phase = .streamingBody
+        guard case .awaitingHead(let headContinuation, let stream, let bodyContinuation) = delivery else { return }
+        delivery = .streamingBody(bodyContinuation)
         headContinuation.resume(returning: .success(HTTPStreamingResponse(status: status, headers: head.headers, body: stream)))
     }
 
