@@ -15,6 +15,7 @@ static const long slipway_curl_global_all = CURL_GLOBAL_ALL;
 static const size_t slipway_curl_error_size = CURL_ERROR_SIZE;
 static const size_t slipway_curl_writefunc_pause = CURL_WRITEFUNC_PAUSE;
 static const size_t slipway_curl_readfunc_abort = CURL_READFUNC_ABORT;
+static const int slipway_curlpause_cont = CURLPAUSE_CONT;
 
 static inline CURLcode slipway_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);

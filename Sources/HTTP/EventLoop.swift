@@ -27,6 +27,8 @@ final class EventLoop: Sendable {
     enum Command {
         case add(Transfer)
         case cancel(Transfer)
+        /// The consumer of a paused stream has read enough: unpause it.
+        case resume(Transfer)
     }
 
     enum State {
@@ -94,6 +96,15 @@ final class EventLoop: Sendable {
         inbox.withLock { inbox in
             guard case .running = inbox.state else { return }
             inbox.commands.append(.cancel(transfer))
+            curl_multi_wakeup(multi.raw)
+        }
+    }
+
+    /// Asks the loop to unpause a stream whose consumer caught up.
+    func resume(_ transfer: Transfer) {
+        inbox.withLock { inbox in
+            guard case .running = inbox.state else { return }
+            inbox.commands.append(.resume(transfer))
             curl_multi_wakeup(multi.raw)
         }
     }

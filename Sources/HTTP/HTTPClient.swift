@@ -41,13 +41,15 @@ public final class HTTPClient: Sendable {
         let transfer = try Transfer.make(for: request, configuration: configuration)
         guard !Task.isCancelled else { throw .cancelled }
         let loop = self.loop
-        let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(bufferingPolicy: .unbounded)
-        bodyContinuation.onTermination = { termination in
-            if case .cancelled = termination { loop.cancel(transfer) }
-        }
+        let body = StreamBody(
+            limit: configuration.maxBufferedStreamBytes,
+            resumeProducer: { loop.resume(transfer) },
+            stopProducer: { loop.cancel(transfer) }
+        )
+        let stream = body.makeStream()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPStreamingResponse, HTTPError>, Never>) in
-                transfer.delivery = .awaitingHead(continuation, body: body, bodyContinuation: bodyContinuation)
+                transfer.delivery = .awaitingHead(continuation, stream: stream, body: body)
                 loop.submit(transfer)
             }
         } onCancel: {

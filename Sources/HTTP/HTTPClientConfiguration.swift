@@ -20,14 +20,19 @@ public struct HTTPClientConfiguration: Sendable {
     public var maxConnectionsPerHost: Int
     public var userAgent: String
     public var httpVersion: HTTPVersion
+    /// Bytes of a streaming body that may wait unread before the transfer pauses until the
+    /// consumer catches up.
+    public var maxBufferedStreamBytes: Int
 
     public init(tls: TLSConfiguration = .init(), proxy: String? = nil, connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 32,
-                userAgent: String = "slipway", httpVersion: HTTPVersion = .http1_1) {
+                userAgent: String = "slipway", httpVersion: HTTPVersion = .http1_1,
+                maxBufferedStreamBytes: Int = 4 << 20) {
         self.tls = tls
         self.proxy = proxy
         self.connectTimeout = connectTimeout
         self.maxConnectionsPerHost = maxConnectionsPerHost
         self.userAgent = userAgent
         self.httpVersion = httpVersion
+        self.maxBufferedStreamBytes = maxBufferedStreamBytes
     }
 }

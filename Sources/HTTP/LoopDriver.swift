@@ -36,6 +36,11 @@ final class LoopDriver {
                     if stopping { end(transfer, .failure(.shutDown)) } else { add(transfer) }
                 case .cancel(let transfer):
                     remove(transfer, .failure(.cancelled))
+                case .resume(let transfer):
+                    if active[transfer.easy] != nil {
+                        // May call the write callback at once with the data held back.
+                        _ = curl_easy_pause(transfer.easy, slipway_curlpause_cont)
+                    }
                 }
             }
             if stopping {

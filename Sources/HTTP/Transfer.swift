@@ -18,11 +18,10 @@ final class Transfer: @unchecked Sendable {
         case buffered(CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>)
         /// `stream`, before the final headers: the head goes to the task, the body to the stream.
         case awaitingHead(CheckedContinuation<Result<HTTPStreamingResponse, HTTPError>, Never>,
-                          body: AsyncThrowingStream<[UInt8], any Error>,
-                          bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation)
-        /// `stream`, after the head was delivered. The stream itself is no longer held here, so
-        /// that its consumer dropping it terminates it.
-        case streamingBody(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+                          stream: AsyncThrowingStream<[UInt8], any Error>, body: StreamBody)
+        /// `stream`, after the head was delivered. The consumer's stream is no longer held here,
+        /// so that dropping it ends the transfer.
+        case streamingBody(StreamBody)
     }
 
     let easy: UnsafeMutableRawPointer
@@ -104,12 +103,16 @@ final class Transfer: @unchecked Sendable {
         case .awaitingHead:
             deliverHead(status: status)
             return didReceiveBody(chunk)
-        case .streamingBody(let bodyContinuation):
-            if case .terminated = bodyContinuation.yield(Array(chunk)) {
+        case .streamingBody(let body):
+            switch body.push(Array(chunk)) {
+            case .accepted:
+                return chunk.count
+            case .pause:
+                return slipway_curl_writefunc_pause  // libcurl keeps the chunk and offers it again on resume
+            case .consumerGone:
                 consumerGone = true
                 return 0  // aborts the transfer with CURLE_WRITE_ERROR
             }
-            return chunk.count
         }
     }
 
@@ -137,26 +140,22 @@ final class Transfer: @unchecked Sendable {
             return
         case .buffered(let continuation):
             continuation.resume(returning: outcome.map { HTTPResponse(status: status, headers: head.headers, body: body) })
-        case .awaitingHead(let headContinuation, let stream, let bodyContinuation):
+        case .awaitingHead(let headContinuation, let stream, let body):
             switch outcome {
             case .success:
                 headContinuation.resume(returning: .success(HTTPStreamingResponse(status: status, headers: head.headers, body: stream)))
-                bodyContinuation.finish()
             case .failure(let error):
                 headContinuation.resume(returning: .failure(error))
-                bodyContinuation.finish(throwing: error)
             }
-        case .streamingBody(let bodyContinuation):
-            switch outcome {
-            case .success: bodyContinuation.finish()
-            case .failure(let error): bodyContinuation.finish(throwing: error)
-            }
+            body.finish(outcome)
+        case .streamingBody(let body):
+            body.finish(outcome)
         }
     }
 
     private func deliverHead(status: Int) {
-        guard case .awaitingHead(let headContinuation, let stream, let bodyContinuation) = delivery else { return }
-        delivery = .streamingBody(bodyContinuation)
+        guard case .awaitingHead(let headContinuation, let stream, let body) = delivery else { return }
+        delivery = .streamingBody(body)
         headContinuation.resume(returning: .success(HTTPStreamingResponse(status: status, headers: head.headers, body: stream)))
     }
 

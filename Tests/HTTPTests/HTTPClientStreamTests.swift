@@ -100,3 +100,75 @@ struct HTTPClientStreamTests {
         #expect(caught as? HTTPError == .timedOut)
     }
 }
+
+@Suite("HTTP stream buffering")
+struct HTTPStreamBufferingTests {
+    @Test("a full buffer pauses the producer, and reading half of it resumes the producer")
+    func pauseAndResume() async throws {
+        let resumed = Mutex(0)
+        let stopped = Mutex(0)
+        let body = StreamBody(limit: 10, resumeProducer: { resumed.withLock { $0 += 1 } }, stopProducer: { stopped.withLock { $0 += 1 } })
+        let chunk: [UInt8] = [1, 2, 3, 4, 5, 6]
+        #expect(body.push(chunk) == .accepted)
+        #expect(body.push(chunk) == .accepted)
+        #expect(body.push(chunk) == .pause)
+        #expect(body.snapshot.bufferedBytes == 12)
+        #expect(body.snapshot.paused)
+
+        let stream = body.makeStream()
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await iterator.next() == chunk)
+        #expect(resumed.withLock { $0 } == 0)  // 6 bytes still wait: more than half the limit
+        #expect(try await iterator.next() == chunk)
+        #expect(resumed.withLock { $0 } == 1)
+        #expect(!body.snapshot.paused)
+
+        #expect(body.push(chunk) == .accepted)  // libcurl offers the held-back chunk again
+        body.finish(.success(()))
+        #expect(try await iterator.next() == chunk)
+        #expect(try await iterator.next() == nil)
+        #expect(stopped.withLock { $0 } == 0)
+    }
+
+    @Test("an error ends the stream once, after the data before it")
+    func errorAfterData() async throws {
+        let body = StreamBody(limit: 100, resumeProducer: {}, stopProducer: {})
+        #expect(body.push([7]) == .accepted)
+        body.finish(.failure(.timedOut))
+        var iterator = body.makeStream().makeAsyncIterator()
+        #expect(try await iterator.next() == [7])
+        await #expect(throws: HTTPError.timedOut) { _ = try await iterator.next() }
+    }
+
+    @Test("dropping the consumer's stream stops the producer")
+    func droppedConsumer() {
+        let stopped = Mutex(0)
+        let body = StreamBody(limit: 100, resumeProducer: {}, stopProducer: { stopped.withLock { $0 += 1 } })
+        do {
+            let stream = body.makeStream()
+            _ = stream
+        }
+        #expect(stopped.withLock { $0 } == 1)
+        #expect(body.push([1]) == .consumerGone)
+    }
+
+    @Test("a stream through a tiny buffer pauses and resumes without losing or reordering a byte")
+    func tinyBufferIntegrity() async throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try HTTPClient(configuration: .init(maxBufferedStreamBytes: 1))
+        defer { client.shutdown() }
+
+        let response = try await client.stream(HTTPRequest(url: server.baseURL + "/stream/bulk", timeout: nil))
+        let payload = TestServer.pattern(2 * 1024 * 1024 + 13)
+        for start in stride(from: 0, to: payload.count, by: 100_000) {
+            server.send(bytes: Array(payload[start..<min(start + 100_000, payload.count)]), to: "bulk")
+        }
+        server.finish(stream: "bulk")
+        var received: [UInt8] = []
+        received.reserveCapacity(payload.count)
+        for try await chunk in response.body { received += chunk }
+        #expect(received.count == payload.count)
+        #expect(received == payload)
+    }
+}

@@ -77,6 +77,10 @@ final class TestServer: Sendable {
         counters.withLock { $0.pendingChunks[stream, default: []].append(Array(chunk.utf8)) }
     }
 
+    func send(bytes: [UInt8], to stream: String) {
+        counters.withLock { $0.pendingChunks[stream, default: []].append(bytes) }
+    }
+
     func finish(stream: String) {
         counters.withLock { $0.pendingChunks[stream, default: []].append(nil) }
     }
