@@ -25,7 +25,15 @@ extension Transfer {
         try options.set(CURLOPT_TCP_KEEPALIVE, 1)
         try options.set(CURLOPT_USERAGENT, configuration.userAgent)
         try options.set(CURLOPT_ACCEPT_ENCODING, "")  // every encoding libcurl can decode
-        try options.set(CURLOPT_HTTP_VERSION, Int(configuration.httpVersion == .http2OverTLS ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1))
+        switch configuration.httpVersion {
+        case .http1_1:
+            try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        case .http2OverTLS:
+            try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+            // Wait for a connection being set up to say whether it multiplexes, instead of
+            // opening one connection per concurrent request.
+            try options.set(CURLOPT_PIPEWAIT, 1)
+        }
         try options.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, configuration.connectTimeout.milliseconds))
         try options.set(CURLOPT_TIMEOUT_MS, request.timeout.map { max(1, $0.milliseconds) } ?? 0)
         // Low-speed limits stay off: a watch may be silent for minutes.
