@@ -41,7 +41,7 @@ struct PatchStrategicMergeTests {
     }
 
     /// Elements the live list lacks come before the live-only ones, as the API server orders
-    /// them (the kubectl patch task in the Kubernetes docs shows the added container first).
+    /// them (the kubectl patch page of the Kubernetes docs shows the added container first).
     @Test("env merges by name and a new container is placed as the API server places it")
     func envByName() throws {
         let result = try deploymentPatch(Self.liveDeployment, #"""
