@@ -1,0 +1,183 @@
+import Foundation
+import JSON
+
+/// Everything the store holds, guarded by the store's one mutex. Every mutation goes through
+/// `commitPut` / `commitRemove`, which write the journal first, then memory, indexes, the
+/// history window and the watchers, in that order, so what a client was told is durable and
+/// every watcher sees changes in resourceVersion order.
+struct StoreState {
+    static let namespacesKey = "namespaces"
+    static let foregroundFinalizer = "foregroundDeletion"
+
+    var resourceVersion: Int
+    /// storageKey → version → strategy.
+    var types: OrderedDictionary<String, OrderedDictionary<String, ResourceStrategy>> = [:]
+    /// Objects by storage key, including those loaded for types not registered yet.
+    var buckets: [String: Bucket] = [:]
+    var uidIndex: [String: StoredRef] = [:]
+    /// Owner uid → the objects naming it in `metadata.ownerReferences`.
+    var dependents: [String: Set<StoredRef>] = [:]
+    var history: HistoryWindow
+    var watchers: [String: [UInt64: Watcher]] = [:]
+    var nextWatcherID: UInt64 = 1
+    /// Watches ended while the lock was held; their streams are finished after it is released.
+    var endedWatchers: [AsyncStream<WatchEvent>.Continuation] = []
+    /// Objects removed during the current operation, so a delete can answer with the final object.
+    var removedDuringOperation: [StoredRef: JSONValue] = [:]
+    var journal: Journal?
+    let watchBufferLimit: Int
+
+    init(loaded: Journal.LoadedState, journal: Journal?, historyLimit: Int, watchBufferLimit: Int) {
+        resourceVersion = loaded.resourceVersion
+        history = HistoryWindow(limit: historyLimit, floor: loaded.resourceVersion)
+        self.journal = journal
+        self.watchBufferLimit = watchBufferLimit
+        for (storageKey, objects) in loaded.objects {
+            var bucket = Bucket()
+            for (key, object) in objects.sorted(by: { $0.key < $1.key }) {
+                bucket.put(key, object)
+                let ref = StoredRef(storageKey: storageKey, key: key)
+                indexAdd(ref, object)
+            }
+            buckets[storageKey] = bucket
+        }
+    }
+
+    // MARK: Lookups
+
+    static let resourceNotFound = APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+
+    func strategy(for type: ResourceType) throws(APIError) -> ResourceStrategy {
+        guard let strategy = types[type.storageKey]?[type.version] else { throw Self.resourceNotFound }
+        return strategy
+    }
+
+    func object(_ ref: StoredRef) -> JSONValue? { buckets[ref.storageKey]?[ref.key] }
+
+    var namespacesServed: Bool { types[Self.namespacesKey] != nil }
+
+    func namespaceObject(_ name: String) -> JSONValue? {
+        buckets[Self.namespacesKey]?[ObjectKey(namespace: "", name: name)]
+    }
+
+    /// Whether no object of any kind is left in the namespace.
+    func namespaceIsEmpty(_ namespace: String) -> Bool {
+        buckets.values.allSatisfy { $0.range(namespace: namespace).isEmpty }
+    }
+
+    /// The objects that name `uid` as an owner, in a stable order.
+    func dependentRefs(of uid: String) -> [StoredRef] {
+        (dependents[uid] ?? []).filter { object($0) != nil }.sorted()
+    }
+
+    mutating func nextResourceVersion() -> Int {
+        resourceVersion += 1
+        return resourceVersion
+    }
+
+    // MARK: Commit
+
+    private static func persistenceFailure(_ error: Journal.IOError) -> APIError {
+        .internalError("the change could not be stored durably: \(error.description)")
+    }
+
+    private mutating func indexAdd(_ ref: StoredRef, _ object: JSONValue) {
+        let uid = object.metadataUID
+        if !uid.isEmpty { uidIndex[uid] = ref }
+        for owner in object.ownerUIDs { dependents[owner, default: []].insert(ref) }
+    }
+
+    private mutating func indexRemove(_ ref: StoredRef, _ object: JSONValue) {
+        let uid = object.metadataUID
+        if !uid.isEmpty, uidIndex[uid] == ref { uidIndex[uid] = nil }
+        for owner in object.ownerUIDs {
+            dependents[owner]?.remove(ref)
+            if dependents[owner]?.isEmpty == true { dependents[owner] = nil }
+        }
+    }
+
+    /// Stores `object` (whose metadata.resourceVersion is `version`) durably, then in memory,
+    /// then tells the watchers.
+    mutating func commitPut(_ ref: StoredRef, _ object: JSONValue, version: Int, previous: JSONValue?) throws(APIError) {
+        do {
+            try journal?.append(.init(resourceVersion: version, operation: .put, storageKey: ref.storageKey, key: ref.key, object: object))
+        } catch {
+            throw Self.persistenceFailure(error)
+        }
+        if let previous { indexRemove(ref, previous) }
+        buckets[ref.storageKey, default: Bucket()].put(ref.key, object)
+        indexAdd(ref, object)
+        record(HistoryEntry(resourceVersion: version, storageKey: ref.storageKey, key: ref.key,
+                            change: previous == nil ? .added : .modified, object: object, previous: previous))
+        compactIfNeeded()
+    }
+
+    /// Removes the object durably; `final` is what the DELETED event carries.
+    mutating func commitRemove(_ ref: StoredRef, final: JSONValue, version: Int) throws(APIError) {
+        do {
+            try journal?.append(.init(resourceVersion: version, operation: .delete, storageKey: ref.storageKey, key: ref.key, object: nil))
+        } catch {
+            throw Self.persistenceFailure(error)
+        }
+        if let previous = buckets[ref.storageKey]?.remove(ref.key) { indexRemove(ref, previous) }
+        removedDuringOperation[ref] = final
+        record(HistoryEntry(resourceVersion: version, storageKey: ref.storageKey, key: ref.key, change: .deleted, object: final, previous: nil))
+        compactIfNeeded()
+    }
+
+    private mutating func compactIfNeeded() {
+        guard let journal, journal.needsCompaction else { return }
+        // A failed compaction leaves the journal as it was: nothing is lost, it is retried later.
+        try? journal.compact(resourceVersion: resourceVersion, buckets: buckets)
+    }
+
+    private mutating func record(_ entry: HistoryEntry) {
+        history.append(entry)
+        guard let watching = watchers[entry.storageKey] else { return }
+        for (id, watcher) in watching {
+            guard let event = watcher.event(for: entry) else { continue }
+            deliver(event, to: id, of: watcher)
+        }
+    }
+
+    /// Hands an event to a watch without waiting. A watch whose buffer is full has fallen too
+    /// far behind: it is ended (its stream finishes after the buffered events), and its client
+    /// resumes from the last resourceVersion it saw, as clients of a real API server do when
+    /// the server closes a slow watch.
+    mutating func deliver(_ event: WatchEvent, to id: UInt64, of watcher: Watcher) {
+        switch watcher.continuation.yield(event) {
+        case .enqueued:
+            break
+        case .dropped, .terminated:
+            endWatcher(id, storageKey: watcher.storageKey)
+        @unknown default:
+            break
+        }
+    }
+
+    mutating func endWatcher(_ id: UInt64, storageKey: String) {
+        guard let watcher = watchers[storageKey]?.removeValue(forKey: id) else { return }
+        if watchers[storageKey]?.isEmpty == true { watchers[storageKey] = nil }
+        watcher.bookmarkTask?.cancel()
+        endedWatchers.append(watcher.continuation)
+    }
+
+    // MARK: System writes
+
+    /// A write the store makes itself (garbage collection, finalization): no validation, no
+    /// generation change unless `bumpGeneration`; nothing happens if the object is unchanged.
+    @discardableResult
+    mutating func systemUpdate(_ ref: StoredRef, bumpGeneration: Bool = false, _ change: (inout JSONValue) -> Void) throws(APIError) -> JSONValue? {
+        guard let old = object(ref) else { return nil }
+        var updated = old
+        change(&updated)
+        guard updated != old else { return old }
+        if bumpGeneration {
+            updated[path: "metadata", "generation"] = .int((old[path: "metadata", "generation"]?.intValue ?? 0) + 1)
+        }
+        let version = nextResourceVersion()
+        updated[path: "metadata", "resourceVersion"] = .string(String(version))
+        try commitPut(ref, updated, version: version, previous: old)
+        return updated
+    }
+}
