@@ -56,12 +56,6 @@ public struct FieldSelector: Sendable, Equatable {
         requirements.allSatisfy { $0.matches(object) }
     }
 
-    /// The requirement `metadata.name=<value>` if the selector has one; lets a list go
-    /// straight to one object.
-    var exactName: String? {
-        requirements.first { $0.field == "metadata.name" && $0.op != .notEquals }?.value
-    }
-
     static func fieldValue(_ object: JSONValue, path: [String]) -> String {
         switch object[pathComponents: path] {
         case .string(let text): return text

@@ -97,7 +97,7 @@ final class Journal {
     func append(_ record: Record) throws(IOError) {
         let bytes = Self.encode(record)
         try Self.writeAll(descriptor, bytes, what: Self.journalName)
-        guard fsync(descriptor) == 0 else {
+        guard syncData(descriptor) == 0 else {
             throw IOError(description: "cannot sync \(Self.journalName): \(String(cString: strerror(errno)))")
         }
         journalSize += bytes.count
@@ -247,4 +247,13 @@ final class Journal {
 /// `open(2)`, reachable under a name that the `Journal.open` method does not shadow.
 private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
     open(path, flags, mode)
+}
+
+/// Flushes a file's data (and the metadata needed to read it back, such as its size).
+private func syncData(_ descriptor: Int32) -> Int32 {
+    #if os(Linux)
+    return fdatasync(descriptor)
+    #else
+    return fsync(descriptor)
+    #endif
 }

@@ -315,4 +315,26 @@ struct StoreCRUDTests {
         #expect(store.resourceType(group: "example.com", version: "v2", plural: "widgets") == F.widgetsV2)
         #expect(store.registeredTypes.contains(F.widgets))
     }
+
+    @Test("concurrent writers each get a distinct resourceVersion and every write is kept")
+    func concurrentWrites() async throws {
+        let store = try F.makeStore()
+        let versions = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [Int] = []
+                    for index in 0..<50 {
+                        let created = try store.create(F.configMaps, namespace: "default", object: F.configMap("w\(worker)-\(index)"))
+                        mine.append(F.rv(created))
+                    }
+                    return mine
+                }
+            }
+            var all: [Int] = []
+            for try await batch in group { all += batch }
+            return all
+        }
+        #expect(Set(versions).count == 400)
+        #expect(try store.list(F.configMaps, namespace: "default").items.count == 400)
+    }
 }
