@@ -210,14 +210,21 @@ public final class ObjectStore: Sendable {
     /// Stops serving every version of group/plural and deletes its objects (as deleting a CRD does).
     public func unregister(group: String, plural: String) {
         let storageKey = group.isEmpty ? plural : "\(plural).\(group)"
+        _ = try? withState { state throws(APIError) in state.dropResource(storageKey) }
+    }
+
+    /// Stops serving one version of group/plural, keeping its objects for the versions still
+    /// served (as removing a version from a CRD does); removing the last version is `unregister`.
+    public func unregisterVersion(group: String, version: String, plural: String) {
+        let storageKey = group.isEmpty ? plural : "\(plural).\(group)"
         _ = try? withState { state throws(APIError) in
-            if let bucket = state.buckets[storageKey] {
-                for key in bucket.sortedKeys {
-                    _ = try? state.remove(StoredRef(storageKey: storageKey, key: key))
-                }
+            guard let versions = state.types[storageKey], versions[version] != nil else { return }
+            if versions.count == 1 {
+                state.dropResource(storageKey)
+                return
             }
-            state.types[storageKey] = nil
-            for id in state.watchers[storageKey]?.keys.sorted() ?? [] {
+            state.types[storageKey]?[version] = nil
+            for (id, watcher) in state.watchers[storageKey] ?? [:] where watcher.type.version == version {
                 state.endWatcher(id, storageKey: storageKey)
             }
         }

@@ -137,8 +137,9 @@ extension StoreState {
         }
         for storageKey in buckets.keys.sorted() where storageKey != Self.namespacesKey {
             guard let bucket = buckets[storageKey] else { continue }
+            // From the end of the namespace's range, so that each removal moves fewer keys.
             let keys = bucket.sortedKeys[bucket.range(namespace: name)]
-            for key in keys {
+            for key in keys.reversed() {
                 let member = StoredRef(storageKey: storageKey, key: key)
                 guard let memberObject = object(member), !memberObject.isBeingDeleted else { continue }
                 _ = try delete(member, policy: .background)
@@ -147,5 +148,19 @@ extension StoreState {
         _ = try finalizeIfReady(ref)
         if let still = object(ref) { return .pending(still) }
         return .deleted(removedDuringOperation[ref] ?? .null)
+    }
+
+    /// Deletes every object of a resource, stops serving it and ends its watches.
+    mutating func dropResource(_ storageKey: String) {
+        if let bucket = buckets[storageKey] {
+            // From the end, so that each removal moves no other key.
+            for key in bucket.sortedKeys.reversed() {
+                _ = try? remove(StoredRef(storageKey: storageKey, key: key))
+            }
+        }
+        types[storageKey] = nil
+        for id in watchers[storageKey]?.keys.sorted() ?? [] {
+            endWatcher(id, storageKey: storageKey)
+        }
     }
 }

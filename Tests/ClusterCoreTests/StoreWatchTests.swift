@@ -147,4 +147,19 @@ struct StoreWatchTests {
         store.register(ResourceStrategy(type: F.gadgets))
         #expect(try store.list(F.gadgets, namespace: nil).items.isEmpty)
     }
+
+    @Test("removing one version keeps the objects for the others")
+    func unregisterOneVersion() async throws {
+        let store = try F.makeStore()
+        _ = try store.create(F.widgets, namespace: "default", object: F.widget("w"))
+        let watch = WatchCollector(try store.watch(F.widgetsV2, namespace: nil, options: .init(resourceVersion: store.currentResourceVersion)))
+        store.unregisterVersion(group: "example.com", version: "v2", plural: "widgets")
+        #expect(await watch.waitForEnd())
+        #expect(store.resourceType(group: "example.com", version: "v2", plural: "widgets") == nil)
+        #expect(try store.get(F.widgets, namespace: "default", name: "w").metadataName == "w")
+        store.unregisterVersion(group: "example.com", version: "v1", plural: "widgets")
+        #expect(store.resourceType(group: "example.com", version: "v1", plural: "widgets") == nil)
+        store.register(F.widgetStrategy)
+        #expect(try store.list(F.widgets, namespace: nil).items.isEmpty, "removing the last version deletes the objects")
+    }
 }
