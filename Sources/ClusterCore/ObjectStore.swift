@@ -185,6 +185,8 @@ public final class ObjectStore: Sendable {
             } catch {
                 outcome = .failure(error)
             }
+            // Work a failed operation left queued still runs: the removals behind it happened.
+            if !state.collectionQueue.isEmpty { try? state.runCollection() }
             let ended = state.endedWatchers
             state.endedWatchers = []
             return (outcome, ended)
@@ -299,7 +301,7 @@ public final class ObjectStore: Sendable {
             if options.dryRun {
                 outcome = state.deletePreview(ref, policy: options.propagationPolicy) ?? .deleted(current)
             } else {
-                outcome = try state.delete(ref, policy: options.propagationPolicy)
+                outcome = try state.deleteAndCollect(ref, policy: options.propagationPolicy)
             }
             switch outcome {
             case .deleted(let object): return .deleted(object.presented(as: type))
@@ -320,7 +322,7 @@ public final class ObjectStore: Sendable {
                 if options.dryRun {
                     outcome = state.deletePreview(ref, policy: options.propagationPolicy)
                 } else if state.object(ref) != nil {
-                    outcome = try state.delete(ref, policy: options.propagationPolicy)
+                    outcome = try state.deleteAndCollect(ref, policy: options.propagationPolicy)
                 } else {
                     outcome = nil  // already removed by the cascade of an earlier one
                 }

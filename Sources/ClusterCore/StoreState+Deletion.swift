@@ -3,12 +3,44 @@ import JSON
 
 /// Deletion with finalizers, owner-reference garbage collection and namespace termination.
 /// The garbage collector's work happens within the same store operation instead of later in a
-/// controller, so a client that sees its delete answered also sees its dependents gone.
+/// controller, so a client that sees its delete answered also sees its dependents gone. The
+/// cascade runs from a work queue (`collectionQueue`) rather than by recursion, so a long chain
+/// of owners cannot exhaust the stack.
 /// https://kubernetes.io/docs/concepts/architecture/garbage-collection/
 /// https://kubernetes.io/docs/concepts/overview/working-with-objects/finalizers/
 extension StoreState {
-    /// Marks `ref` for deletion or removes it, applying `policy` to its dependents.
-    mutating func delete(_ ref: StoredRef, policy: DeleteOptions.Propagation?) throws(APIError) -> DeleteOutcome {
+    /// Deletes `ref` and carries out all the garbage collection that follows; the outcome
+    /// reflects the state once that is done.
+    mutating func deleteAndCollect(_ ref: StoredRef, policy: DeleteOptions.Propagation?) throws(APIError) -> DeleteOutcome {
+        let outcome = try delete(ref, policy: policy)
+        try runCollection()
+        if let still = object(ref) { return .pending(still) }
+        return .deleted(removedDuringOperation[ref] ?? outcome.object)
+    }
+
+    /// Runs queued garbage-collection work until none is left.
+    mutating func runCollection() throws(APIError) {
+        var done = 0
+        defer { collectionQueue.removeFirst(done) }
+        while done < collectionQueue.count {
+            let task = collectionQueue[done]
+            done += 1
+            switch task {
+            case .delete(let ref, let policy):
+                guard let current = object(ref), !current.isBeingDeleted else { continue }
+                _ = try delete(ref, policy: policy)
+            case .finalize(let ref):
+                _ = try finalizeIfReady(ref)
+            }
+        }
+    }
+
+    private mutating func enqueue(_ task: CollectionTask) {
+        if collectionQueue.last != task { collectionQueue.append(task) }
+    }
+
+    /// Marks `ref` for deletion or removes it, applying `policy` to its dependents (queued).
+    private mutating func delete(_ ref: StoredRef, policy: DeleteOptions.Propagation?) throws(APIError) -> DeleteOutcome {
         guard let current = object(ref) else { throw Self.resourceNotFound }
         if current.isBeingDeleted { return .pending(current) }
         if ref.storageKey == Self.namespacesKey && namespacesServed { return try deleteNamespace(ref) }
@@ -28,9 +60,7 @@ extension StoreState {
 
         try markDeleting(ref, finalizers: finalizers)
         if policy == .foreground {
-            for dependent in dependentsNow where object(dependent).map({ !$0.isBeingDeleted }) ?? false {
-                _ = try delete(dependent, policy: .foreground)
-            }
+            for dependent in dependentsNow { enqueue(.delete(dependent, .foreground)) }
         }
         if let still = object(ref) { return .pending(still) }
         return .deleted(removedDuringOperation[ref] ?? current)
@@ -87,7 +117,7 @@ extension StoreState {
             guard let dependentObject = object(dependent) else { continue }
             let liveOwners = Set(dependentObject.ownerUIDs.filter { uidIndex[$0] != nil })
             if liveOwners.isEmpty {
-                if !dependentObject.isBeingDeleted { _ = try delete(dependent, policy: .background) }
+                if !dependentObject.isBeingDeleted { enqueue(.delete(dependent, .background)) }
             } else {
                 try systemUpdate(dependent) { object in
                     Self.keepOwnerReferences(&object) { liveOwners.contains($0) }
@@ -104,11 +134,11 @@ extension StoreState {
                 let remaining = object.metadataFinalizers.filter { $0 != Self.foregroundFinalizer }
                 object[path: "metadata", "finalizers"] = remaining.isEmpty ? nil : .array(remaining.map(JSONValue.string))
             }
-            _ = try finalizeIfReady(ownerRef)
+            enqueue(.finalize(ownerRef))
         }
         // A terminating namespace goes once its last object has.
         if !ref.key.namespace.isEmpty {
-            _ = try finalizeIfReady(StoredRef(storageKey: Self.namespacesKey, key: ObjectKey(namespace: "", name: ref.key.namespace)))
+            enqueue(.finalize(StoredRef(storageKey: Self.namespacesKey, key: ObjectKey(namespace: "", name: ref.key.namespace))))
         }
     }
 
@@ -157,6 +187,7 @@ extension StoreState {
             for key in bucket.sortedKeys.reversed() {
                 _ = try? remove(StoredRef(storageKey: storageKey, key: key))
             }
+            try? runCollection()
         }
         types[storageKey] = nil
         for id in watchers[storageKey]?.keys.sorted() ?? [] {

@@ -181,7 +181,10 @@ extension StoreState {
         let version = nextResourceVersion()
         object[path: "metadata", "resourceVersion"] = .string(String(version))
         try commitPut(ref, object, version: version, previous: stored)
-        if let final = try finalizeIfReady(ref) { return (final.presented(as: type), false) }
+        if let final = try finalizeIfReady(ref) {
+            try runCollection()
+            return (final.presented(as: type), false)
+        }
         return (object, false)
     }
 }

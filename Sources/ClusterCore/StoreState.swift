@@ -1,6 +1,14 @@
 import Foundation
 import JSON
 
+/// Work the garbage collector queues while a removal cascades.
+enum CollectionTask: Equatable {
+    /// Delete an object whose owners are gone, or a dependent of an owner deleted in the foreground.
+    case delete(StoredRef, DeleteOptions.Propagation)
+    /// Remove an object being deleted if nothing holds it any more.
+    case finalize(StoredRef)
+}
+
 /// Everything the store holds, guarded by the store's one mutex. Every mutation goes through
 /// `commitPut` / `commitRemove`, which write the journal first, then memory, indexes, the
 /// history window and the watchers, in that order, so what a client was told is durable and
@@ -22,6 +30,8 @@ struct StoreState {
     var nextWatcherID: UInt64 = 1
     /// Watches ended while the lock was held; their streams are finished after it is released.
     var endedWatchers: [AsyncStream<WatchEvent>.Continuation] = []
+    /// Garbage-collection work waiting to run within the current operation.
+    var collectionQueue: [CollectionTask] = []
     /// Objects removed during the current operation, so a delete can answer with the final object.
     var removedDuringOperation: [StoredRef: JSONValue] = [:]
     var journal: Journal?

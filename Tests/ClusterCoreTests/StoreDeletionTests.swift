@@ -210,4 +210,20 @@ struct StoreDeletionTests {
         #expect(deleted.map(\.metadataName) == ["web-1", "web-2"])
         #expect(try store.list(F.configMaps, namespace: nil).items.map(\.metadataName) == ["db", "web-3"])
     }
+
+    @Test("a long chain of owners is collected completely, in the background and in the foreground")
+    func longOwnerChain() throws {
+        let store = try F.makeStore()
+        for policy in [DeleteOptions.Propagation.background, .foreground] {
+            var previous = try store.create(F.configMaps, namespace: "default", object: F.configMap("link-0"))
+            for index in 1..<2_000 {
+                var object = F.configMap("link-\(index)")
+                object[path: "metadata", "ownerReferences"] = [F.ownerReference(previous)]
+                previous = try store.create(F.configMaps, namespace: "default", object: object)
+            }
+            let outcome = try store.delete(F.configMaps, namespace: "default", name: "link-0", options: .init(propagationPolicy: policy))
+            if case .pending = outcome { Issue.record("nothing holds the chain, so \(policy) deletion completes") }
+            #expect(try store.list(F.configMaps, namespace: "default").items.isEmpty)
+        }
+    }
 }
