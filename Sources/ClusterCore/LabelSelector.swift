@@ -53,6 +53,35 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The selector of an object's `spec.selector` (`matchLabels` and `matchExpressions` with
+    /// In, NotIn, Exists, DoesNotExist), as a Deployment or a PodDisruptionBudget carries it.
+    /// https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/
+    public init(selectorObject: JSONValue, field: String = "spec.selector") throws(APIError) {
+        var requirements: [Requirement] = []
+        for (key, value) in selectorObject["matchLabels"]?.objectValue ?? [:] {
+            guard let text = value.stringValue else {
+                throw APIError.badRequest("\(field).matchLabels.\(key): Invalid value: must be a string")
+            }
+            requirements.append(Requirement(key: key, op: .equals, values: [text]))
+        }
+        for (index, expression) in (selectorObject["matchExpressions"]?.arrayValue ?? []).enumerated() {
+            let path = "\(field).matchExpressions[\(index)]"
+            guard let key = expression["key"]?.stringValue, !key.isEmpty else {
+                throw APIError.badRequest("\(path).key: Required value")
+            }
+            let values = expression["values"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            switch expression["operator"]?.stringValue {
+            case "In"?: requirements.append(Requirement(key: key, op: .in, values: values))
+            case "NotIn"?: requirements.append(Requirement(key: key, op: .notIn, values: values))
+            case "Exists"?: requirements.append(Requirement(key: key, op: .exists, values: []))
+            case "DoesNotExist"?: requirements.append(Requirement(key: key, op: .doesNotExist, values: []))
+            case let other:
+                throw APIError.badRequest("\(path).operator: Unsupported value: \(JSONValue.string(other ?? "").jsonString()): supported values: \"DoesNotExist\", \"Exists\", \"In\", \"NotIn\"")
+            }
+        }
+        self.requirements = requirements.sorted { $0.key < $1.key }
+    }
+
     public var isEverything: Bool { requirements.isEmpty }
 
     public func matches(_ labels: [String: String]) -> Bool {

@@ -92,6 +92,12 @@ extension StoreState {
             guard match == "NotOlderThan" || match == "Exact" else {
                 throw APIError.badRequest("resourceVersionMatch: Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\"")
             }
+            if match == "Exact" && requestedVersion == "0" {
+                throw APIError.badRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"")
+            }
+            if options.continueToken != nil {
+                throw APIError.badRequest("resourceVersionMatch is forbidden when continue is provided")
+            }
         }
         if options.continueToken != nil, let requestedVersion, requestedVersion != "0" {
             throw APIError.badRequest("specifying resource version is not allowed when using continue")

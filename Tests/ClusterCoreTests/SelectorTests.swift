@@ -109,4 +109,16 @@ struct SelectorTests {
             #expect(error.message == message)
         }
     }
+
+    @Test("an object's spec.selector converts to the same requirements")
+    func selectorObject() throws {
+        let selector = try LabelSelector(selectorObject: [
+            "matchLabels": ["app": "web"],
+            "matchExpressions": [["key": "tier", "operator": "In", "values": ["front", "edge"]], ["key": "canary", "operator": "DoesNotExist"]],
+        ])
+        #expect(selector.matches(["app": "web", "tier": "edge"]))
+        #expect(!selector.matches(["app": "web", "tier": "edge", "canary": "yes"]))
+        #expect(!selector.matches(["app": "db", "tier": "front"]))
+        #expect(throws: APIError.self) { try LabelSelector(selectorObject: ["matchExpressions": [["key": "a", "operator": "Near"]]]) }
+    }
 }

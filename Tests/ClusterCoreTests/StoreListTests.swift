@@ -102,6 +102,10 @@ struct StoreListTests {
         #expect(future?.code == 504)
         let matchAlone = F.apiError { () throws(APIError) in try store.list(F.configMaps, namespace: nil, options: .init(resourceVersionMatch: "Exact")) }
         #expect(matchAlone?.code == 400 && matchAlone?.message == "resourceVersionMatch is forbidden unless resourceVersion is provided")
+        let exactZero = F.apiError { () throws(APIError) in
+            try store.list(F.configMaps, namespace: nil, options: .init(resourceVersion: "0", resourceVersionMatch: "Exact"))
+        }
+        #expect(exactZero?.code == 400)
         let badToken = F.apiError { () throws(APIError) in try store.list(F.configMaps, namespace: nil, options: .init(limit: 1, continueToken: "%%%")) }
         #expect(badToken?.code == 400)
     }
