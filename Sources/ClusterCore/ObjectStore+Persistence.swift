@@ -8,8 +8,10 @@ import Darwin
 
 /// The store's durable state in a directory: `objects.snapshot`, a compacted image written to a
 /// temporary file and renamed into place, and `objects.journal`, an append-only log of every
-/// change since that snapshot. A write returns only after its journal record is on disk
-/// (write + fsync), so a crash, even kill -9, loses no acknowledged write. A record cut short
+/// change since that snapshot. Each change is written as it is made and the journal is synced
+/// once at the end of the store operation (one fsync for a whole cascade of deletions), before
+/// the caller gets its answer and before any watcher or reader sees the change, so a crash,
+/// even kill -9, loses no acknowledged write. A record cut short
 /// by a crash (a torn tail) fails its length or checksum and is dropped on reload, together
 /// with anything after it. The journal is folded into a new snapshot on start-up and whenever
 /// it outgrows `compactionThreshold`, so no write rewrites the whole state.
@@ -94,13 +96,30 @@ final class Journal {
     }
 
     /// Appends one record and waits until it is on disk.
+    /// Records written since the last sync.
+    private(set) var hasUnsyncedRecords = false
+
+    /// Appends one record; `sync` makes it durable.
     func append(_ record: Record) throws(IOError) {
         let bytes = Self.encode(record)
-        try Self.writeAll(descriptor, bytes, what: Self.journalName)
+        do {
+            try Self.writeAll(descriptor, bytes, what: Self.journalName)
+        } catch {
+            // Cut off a partly written record, so later records do not follow a torn one.
+            _ = ftruncate(descriptor, off_t(journalSize))
+            throw error
+        }
+        journalSize += bytes.count
+        hasUnsyncedRecords = true
+    }
+
+    /// Waits until every appended record is on disk.
+    func sync() throws(IOError) {
+        guard hasUnsyncedRecords else { return }
         guard syncData(descriptor) == 0 else {
             throw IOError(description: "cannot sync \(Self.journalName): \(String(cString: strerror(errno)))")
         }
-        journalSize += bytes.count
+        hasUnsyncedRecords = false
     }
 
     var needsCompaction: Bool {
@@ -146,6 +165,7 @@ final class Journal {
         }
         snapshotSize = bytes.count
         journalSize = 0
+        hasUnsyncedRecords = false
     }
 
     // MARK: Encoding

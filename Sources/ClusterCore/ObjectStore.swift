@@ -159,6 +159,8 @@ public final class ObjectStore: Sendable {
         let initial = StoreState(loaded: loaded, journal: journal, historyLimit: configuration.watchHistoryLimit,
                                  watchBufferLimit: configuration.watchBufferLimit)
         if let journal, journal.journalSize > 0 {
+            // Fold what the journal replayed into a fresh snapshot, so start-up time does not
+            // grow with the history of writes.
             try journal.compact(resourceVersion: initial.resourceVersion, buckets: initial.buckets)
         }
         state = Mutex(initial)
@@ -179,7 +181,7 @@ public final class ObjectStore: Sendable {
     func withState<Result: Sendable>(_ body: (inout StoreState) throws(APIError) -> Result) throws(APIError) -> Result {
         let (outcome, ended) = state.withLock { state -> (Swift.Result<Result, APIError>, [AsyncStream<WatchEvent>.Continuation]) in
             state.removedDuringOperation = [:]
-            let outcome: Swift.Result<Result, APIError>
+            var outcome: Swift.Result<Result, APIError>
             do throws(APIError) {
                 outcome = .success(try body(&state))
             } catch {
@@ -187,6 +189,11 @@ public final class ObjectStore: Sendable {
             }
             // Work a failed operation left queued still runs: the removals behind it happened.
             if !state.collectionQueue.isEmpty { try? state.runCollection() }
+            do throws(APIError) {
+                try state.flush()
+            } catch {
+                outcome = .failure(error)
+            }
             let ended = state.endedWatchers
             state.endedWatchers = []
             return (outcome, ended)

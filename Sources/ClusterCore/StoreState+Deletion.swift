@@ -189,6 +189,8 @@ extension StoreState {
             }
             try? runCollection()
         }
+        // Watchers see the deletions before their watch ends.
+        try? flush()
         types[storageKey] = nil
         for id in watchers[storageKey]?.keys.sorted() ?? [] {
             endWatcher(id, storageKey: storageKey)

@@ -10,9 +10,11 @@ enum CollectionTask: Equatable {
 }
 
 /// Everything the store holds, guarded by the store's one mutex. Every mutation goes through
-/// `commitPut` / `commitRemove`, which write the journal first, then memory, indexes, the
-/// history window and the watchers, in that order, so what a client was told is durable and
-/// every watcher sees changes in resourceVersion order.
+/// `commitPut` / `commitRemove`, which write the journal first, then memory, indexes and the
+/// history window; `flush`, at the end of each store operation and still under the lock, syncs
+/// the journal and only then hands the changes to the watchers. So what a client is told is
+/// durable, no one sees a change that is not, and every watcher sees changes in
+/// resourceVersion order.
 struct StoreState {
     static let namespacesKey = "namespaces"
     static let foregroundFinalizer = "foregroundDeletion"
@@ -30,6 +32,8 @@ struct StoreState {
     var nextWatcherID: UInt64 = 1
     /// Watches ended while the lock was held; their streams are finished after it is released.
     var endedWatchers: [AsyncStream<WatchEvent>.Continuation] = []
+    /// Changes of the current operation not yet handed to the watchers.
+    var undelivered: [HistoryEntry] = []
     /// Garbage-collection work waiting to run within the current operation.
     var collectionQueue: [CollectionTask] = []
     /// Objects removed during the current operation, so a delete can answer with the final object.
@@ -119,7 +123,6 @@ struct StoreState {
         indexAdd(ref, object)
         record(HistoryEntry(resourceVersion: version, storageKey: ref.storageKey, key: ref.key,
                             change: previous == nil ? .added : .modified, object: object, previous: previous))
-        compactIfNeeded()
     }
 
     /// Removes the object durably; `final` is what the DELETED event carries.
@@ -132,22 +135,39 @@ struct StoreState {
         if let previous = buckets[ref.storageKey]?.remove(ref.key) { indexRemove(ref, previous) }
         removedDuringOperation[ref] = final
         record(HistoryEntry(resourceVersion: version, storageKey: ref.storageKey, key: ref.key, change: .deleted, object: final, previous: nil))
-        compactIfNeeded()
-    }
-
-    private mutating func compactIfNeeded() {
-        guard let journal, journal.needsCompaction else { return }
-        // A failed compaction leaves the journal as it was: nothing is lost, it is retried later.
-        try? journal.compact(resourceVersion: resourceVersion, buckets: buckets)
     }
 
     private mutating func record(_ entry: HistoryEntry) {
         history.append(entry)
-        guard let watching = watchers[entry.storageKey] else { return }
-        for (id, watcher) in watching {
-            guard let event = watcher.event(for: entry) else { continue }
-            deliver(event, to: id, of: watcher)
+        undelivered.append(entry)
+    }
+
+    /// Ends a store operation: makes its journal records durable (compacting the journal when
+    /// it has grown large), then tells the watchers. A failed sync answers 500: the change may
+    /// or may not survive a crash, as with any storage error of the API server.
+    mutating func flush() throws(APIError) {
+        var failure: APIError?
+        if let journal {
+            do {
+                try journal.sync()
+                if journal.needsCompaction {
+                    // A failed compaction leaves the journal as it was; it is retried later.
+                    try? journal.compact(resourceVersion: resourceVersion, buckets: buckets)
+                }
+            } catch {
+                failure = Self.persistenceFailure(error)
+            }
         }
+        let entries = undelivered
+        undelivered = []
+        for entry in entries {
+            guard let watching = watchers[entry.storageKey] else { continue }
+            for (id, watcher) in watching {
+                guard let event = watcher.event(for: entry) else { continue }
+                deliver(event, to: id, of: watcher)
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// Hands an event to a watch without waiting. A watch whose buffer is full has fallen too
