@@ -163,7 +163,7 @@ enum ObjectMetadataRules {
     static let generateNameAlphabet = Array("bcdfghjklmnpqrstvwxz2456789")
     static let generateNameSuffixLength = 5
 
-    static func generatedName(prefix: String) -> String {
+    static func nameWithRandomSuffix(prefix: String) -> String {
         let maxPrefix = NameValidation.dns1123SubdomainMaxLength - generateNameSuffixLength
         let trimmed = prefix.count > maxPrefix ? String(prefix.prefix(maxPrefix)) : prefix
         var suffix = ""

@@ -23,9 +23,9 @@ extension StoreState {
         var done = 0
         defer { collectionQueue.removeFirst(done) }
         while done < collectionQueue.count {
-            let task = collectionQueue[done]
+            let step = collectionQueue[done]
             done += 1
-            switch task {
+            switch step {
             case .delete(let ref, let policy):
                 guard let current = object(ref), !current.isBeingDeleted else { continue }
                 _ = try delete(ref, policy: policy)
@@ -35,8 +35,8 @@ extension StoreState {
         }
     }
 
-    private mutating func enqueue(_ task: CollectionTask) {
-        if collectionQueue.last != task { collectionQueue.append(task) }
+    private mutating func enqueue(_ step: CollectionStep) {
+        if collectionQueue.last != step { collectionQueue.append(step) }
     }
 
     /// Marks `ref` for deletion or removes it, applying `policy` to its dependents (queued).

@@ -57,7 +57,7 @@ extension StoreState {
         var name = object.metadataName
         if name.isEmpty, let prefix = object[path: "metadata", "generateName"]?.stringValue, !prefix.isEmpty {
             repeat {
-                name = ObjectMetadataRules.generatedName(prefix: prefix)
+                name = ObjectMetadataRules.nameWithRandomSuffix(prefix: prefix)
             } while buckets[type.storageKey]?[ObjectKey(namespace: namespace, name: name)] != nil
             object[path: "metadata", "name"] = .string(name)
         }

@@ -2,7 +2,7 @@ import Foundation
 import JSON
 
 /// Work the garbage collector queues while a removal cascades.
-enum CollectionTask: Equatable {
+enum CollectionStep: Equatable {
     /// Delete an object whose owners are gone, or a dependent of an owner deleted in the foreground.
     case delete(StoredRef, DeleteOptions.Propagation)
     /// Remove an object being deleted if nothing holds it any more.
@@ -35,7 +35,7 @@ struct StoreState {
     /// Changes of the current operation not yet handed to the watchers.
     var undelivered: [HistoryEntry] = []
     /// Garbage-collection work waiting to run within the current operation.
-    var collectionQueue: [CollectionTask] = []
+    var collectionQueue: [CollectionStep] = []
     /// Objects removed during the current operation, so a delete can answer with the final object.
     var removedDuringOperation: [StoredRef: JSONValue] = [:]
     var journal: Journal?
