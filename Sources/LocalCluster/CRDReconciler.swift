@@ -55,6 +55,13 @@ struct CRDReconciler: Sendable {
         }
         if let first = served.first {
             strategies.recordCRD(name: name, group: first.type.group, plural: first.type.plural)
+            // A version taken out of the CRD stops being served; its objects stay for the others.
+            let servedVersions = Set(served.map(\.type.version))
+            for type in store.registeredTypes
+            where type.group == first.type.group && type.plural == first.type.plural && !servedVersions.contains(type.version) {
+                store.unregisterVersion(group: type.group, version: type.version, plural: type.plural)
+                strategies.forget(type)
+            }
         }
         writeServingStatus(crdType: crdType, name: name)
     }

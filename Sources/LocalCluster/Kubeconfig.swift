@@ -43,7 +43,7 @@ enum Kubeconfig {
     }
 
     static func render(_ kubeconfig: JSONValue) -> String {
-        kubeconfig.jsonString(pretty: true) + "\n"
+        YAML.emit(kubeconfig)
     }
 
     private static func base64(_ text: String) -> String {

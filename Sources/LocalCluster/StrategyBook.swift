@@ -19,6 +19,10 @@ final class StrategyBook: Sendable {
         strategies.withLock { $0[Self.key(type)] }
     }
 
+    func forget(_ type: ResourceType) {
+        _ = strategies.withLock { $0.removeValue(forKey: Self.key(type)) }
+    }
+
     func recordCRD(name: String, group: String, plural: String) {
         servedCRDs.withLock { $0[name] = (group, plural) }
     }
