@@ -191,8 +191,7 @@ struct PKIFiles {
 enum SecretFile {
     static func write(_ contents: String, to url: URL) throws {
         let temporary = url.appendingPathExtension("tmp")
-        FileManager.default.createFile(atPath: temporary.path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600])
-        guard FileManager.default.fileExists(atPath: temporary.path) else {
+        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
         }
         _ = try? FileManager.default.removeItem(at: url)
