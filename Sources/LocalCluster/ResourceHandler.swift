@@ -32,6 +32,9 @@ struct ResourceHandler {
         if path.namespace != nil && !type.namespaced { throw APIServer.pathNotFound }
         let namespace = type.namespaced ? path.namespace : nil
         var subresource = Subresource.main
+        if path.subresource == "scale", ScaleSubresource.serves(type), let name = path.name, !(type.namespaced && namespace == nil) {
+            return try await scale(type, namespace: namespace, name: name)
+        }
         if let sub = path.subresource {
             guard sub == "status", type.hasStatusSubresource else { throw APIServer.pathNotFound }
             subresource = .status
@@ -97,6 +100,34 @@ struct ResourceHandler {
             return try await delete(type, namespace: namespace, name: name)
         default:
             throw APIError.methodNotAllowed("\(request.method.rawValue) is not allowed on \(type.plural) \"\(name)\"; use GET, PUT, PATCH or DELETE")
+        }
+    }
+
+    /// GET, PUT and PATCH of the Scale view; writes change only spec.replicas.
+    private func scale(_ type: ResourceType, namespace: String?, name: String) async throws -> Response {
+        switch request.method {
+        case .get:
+            return APIServer.json(ScaleSubresource.scale(of: try store.get(type, namespace: namespace, name: name)))
+        case .put, .patch:
+            let isPatch = request.method == .patch
+            let bodyType: MediaTypes.BodyType = isPatch ? try MediaTypes.bodyType(contentType: request.headers[.contentType]) : .object
+            if isPatch && bodyType == .object { throw APIError.unsupportedMediaType(request.headers[.contentType] ?? "") }
+            let body = try MediaTypes.decodeBody(try await readBody(), contentType: bodyType == .apply ? "application/yaml" : request.headers[.contentType])
+            let result = try store.update(type, namespace: namespace, name: name, options: writeOptions) {
+                (current: JSONValue?) throws(APIError) -> JSONValue in
+                guard let current else { throw APIError.notFound(type, name: name) }
+                let view = ScaleSubresource.scale(of: current)
+                let wanted: JSONValue
+                switch bodyType {
+                case .object: wanted = body
+                case .jsonPatch: wanted = try JSONPatch.apply(body, to: view)
+                case .mergePatch, .strategicMerge, .apply: wanted = MergePatch.apply(body, to: view)
+                }
+                return try ScaleSubresource.apply(wanted, to: current)
+            }
+            return APIServer.json(ScaleSubresource.scale(of: result.object))
+        default:
+            throw APIError.methodNotAllowed("\(request.method.rawValue) is not allowed on the scale of \(type.plural) \"\(name)\"; use GET, PUT or PATCH")
         }
     }
 

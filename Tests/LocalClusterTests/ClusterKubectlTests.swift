@@ -122,6 +122,10 @@ struct ClusterKubectlTests {
             let generation = try await cluster.kubectlOK(["get", "deployment", "web", "-o", "jsonpath={.metadata.generation}"])
             #expect((Int(generation) ?? 0) >= 4)
 
+            // kubectl scale goes through the scale subresource.
+            try await cluster.kubectlOK(["scale", "deployment", "web", "--replicas=6"])
+            #expect(try await cluster.kubectlOK(["get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"]) == "6")
+
             // Server-side apply records its field manager.
             let applied = try cluster.manifest("api.yaml", Manifests.deployment("api", image: "shop/api:1", env: [("PORT", "80")]))
             try await cluster.kubectlOK(["apply", "--server-side", "--field-manager=slipway-test", "-f", applied])
