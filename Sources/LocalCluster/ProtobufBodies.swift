@@ -3,10 +3,10 @@ import Foundation
 import JSON
 
 /// Reads the protobuf bodies that client-go's typed clients send (`kubectl create namespace`,
-/// `kubectl create configmap`, `kubectl create secret`, `kubectl create serviceaccount`, typed
-/// DeleteOptions): client-go does not fall back to JSON when a write is refused with 415, so
-/// these kinds are decoded into the same JSON objects their JSON form would give. Other kinds
-/// are refused with 415.
+/// `configmap`, `secret`, `serviceaccount`, `deployment`, `service`, `role`, `rolebinding` ...,
+/// typed DeleteOptions): client-go does not fall back to JSON when a write is refused with 415,
+/// so these kinds are decoded into the same JSON objects their JSON form would give. Other
+/// kinds are refused with 415 and a message that asks for JSON.
 /// Wire format: https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding
 /// (the `k8s\0` magic, then a runtime.Unknown whose `raw` holds the object), field numbers
 /// from k8s.io/api/core/v1/generated.proto and k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto.
@@ -21,9 +21,10 @@ enum ProtobufBodies {
     /// Decodes an enveloped object of one of the supported kinds.
     static func decodeObject(_ bytes: [UInt8]) throws(APIError) -> JSONValue {
         let (typeMeta, raw) = try unwrap(bytes)
-        guard let kind = typeMeta.kind, let schema = objectSchemas[kind] else {
+        guard let kind = typeMeta.kind, let schema = objectSchemas[kind] ?? workloadSchemas[kind] else {
+            let accepted = (Array(objectSchemas.keys) + Array(workloadSchemas.keys)).sorted().joined(separator: ", ")
             throw APIError(code: 415, reason: "UnsupportedMediaType",
-                           message: "protobuf bodies are accepted for \(objectSchemas.keys.sorted().joined(separator: ", ")) only; send \(typeMeta.kind ?? "this object") as application/json")
+                           message: "protobuf bodies are accepted for \(accepted) only; send \(typeMeta.kind ?? "this object") as application/json")
         }
         var object = try decode(raw, schema)
         var result: JSONValue = ["apiVersion": .string(typeMeta.apiVersion ?? "v1"), "kind": .string(kind)]
@@ -68,7 +69,7 @@ enum ProtobufBodies {
     // MARK: Schemas
 
     indirect enum FieldType: Sendable {
-        case string, bytes, bool, int, time
+        case string, bytes, bool, int, time, intOrString
         case message(Schema)
         case map(value: FieldType)
     }
@@ -77,6 +78,8 @@ enum ProtobufBodies {
         var name: String
         var type: FieldType
         var repeated = false
+        /// A pointer field in Go: written only when set, so a zero is meaningful (replicas: 0).
+        var keepZero = false
     }
 
     typealias Schema = [Int: Field]
@@ -129,6 +132,87 @@ enum ProtobufBodies {
         ],
     ]
 
+    // Schemas of the kinds `kubectl create deployment|service|role|rolebinding|...` send; fields
+    // these commands never set are left out and dropped.
+
+    static let labelSelector: Schema = [
+        1: Field(name: "matchLabels", type: .map(value: .string)),
+        2: Field(name: "matchExpressions", type: .message([
+            1: Field(name: "key", type: .string), 2: Field(name: "operator", type: .string),
+            3: Field(name: "values", type: .string, repeated: true),
+        ]), repeated: true),
+    ]
+
+    static let container: Schema = [
+        1: Field(name: "name", type: .string), 2: Field(name: "image", type: .string),
+        3: Field(name: "command", type: .string, repeated: true), 4: Field(name: "args", type: .string, repeated: true),
+        5: Field(name: "workingDir", type: .string),
+        6: Field(name: "ports", type: .message([
+            1: Field(name: "name", type: .string), 2: Field(name: "hostPort", type: .int),
+            3: Field(name: "containerPort", type: .int), 4: Field(name: "protocol", type: .string),
+        ]), repeated: true),
+        7: Field(name: "env", type: .message([1: Field(name: "name", type: .string), 2: Field(name: "value", type: .string)]), repeated: true),
+        13: Field(name: "terminationMessagePath", type: .string), 14: Field(name: "imagePullPolicy", type: .string),
+        16: Field(name: "stdin", type: .bool), 17: Field(name: "stdinOnce", type: .bool), 18: Field(name: "tty", type: .bool),
+    ]
+
+    static let podSpec: Schema = [
+        2: Field(name: "containers", type: .message(container), repeated: true),
+        3: Field(name: "restartPolicy", type: .string),
+        4: Field(name: "terminationGracePeriodSeconds", type: .int, keepZero: true),
+        6: Field(name: "dnsPolicy", type: .string), 7: Field(name: "nodeSelector", type: .map(value: .string)),
+        8: Field(name: "serviceAccountName", type: .string),
+        20: Field(name: "initContainers", type: .message(container), repeated: true),
+    ]
+
+    static let podTemplateSpec: Schema = [1: Field(name: "metadata", type: .message(objectMeta)), 2: Field(name: "spec", type: .message(podSpec))]
+
+    static let policyRule: Schema = [
+        1: Field(name: "verbs", type: .string, repeated: true), 2: Field(name: "apiGroups", type: .string, repeated: true),
+        3: Field(name: "resources", type: .string, repeated: true), 4: Field(name: "resourceNames", type: .string, repeated: true),
+        5: Field(name: "nonResourceURLs", type: .string, repeated: true),
+    ]
+
+    static let roleBinding: Schema = [
+        1: Field(name: "metadata", type: .message(objectMeta)),
+        2: Field(name: "subjects", type: .message([
+            1: Field(name: "kind", type: .string), 2: Field(name: "apiGroup", type: .string),
+            3: Field(name: "name", type: .string), 4: Field(name: "namespace", type: .string),
+        ]), repeated: true),
+        3: Field(name: "roleRef", type: .message([
+            1: Field(name: "apiGroup", type: .string), 2: Field(name: "kind", type: .string), 3: Field(name: "name", type: .string),
+        ])),
+    ]
+
+    static let workloadSchemas: [String: Schema] = [
+        "Deployment": [
+            1: Field(name: "metadata", type: .message(objectMeta)),
+            2: Field(name: "spec", type: .message([
+                1: Field(name: "replicas", type: .int, keepZero: true), 2: Field(name: "selector", type: .message(labelSelector)),
+                3: Field(name: "template", type: .message(podTemplateSpec)), 5: Field(name: "minReadySeconds", type: .int),
+                6: Field(name: "revisionHistoryLimit", type: .int, keepZero: true), 7: Field(name: "paused", type: .bool),
+                9: Field(name: "progressDeadlineSeconds", type: .int, keepZero: true),
+            ])),
+        ],
+        "Service": [
+            1: Field(name: "metadata", type: .message(objectMeta)),
+            2: Field(name: "spec", type: .message([
+                1: Field(name: "ports", type: .message([
+                    1: Field(name: "name", type: .string), 2: Field(name: "protocol", type: .string),
+                    3: Field(name: "port", type: .int), 4: Field(name: "targetPort", type: .intOrString),
+                    5: Field(name: "nodePort", type: .int), 6: Field(name: "appProtocol", type: .string),
+                ]), repeated: true),
+                2: Field(name: "selector", type: .map(value: .string)), 3: Field(name: "clusterIP", type: .string),
+                4: Field(name: "type", type: .string), 5: Field(name: "externalIPs", type: .string, repeated: true),
+                7: Field(name: "sessionAffinity", type: .string), 10: Field(name: "externalName", type: .string),
+            ])),
+        ],
+        "Role": [1: Field(name: "metadata", type: .message(objectMeta)), 2: Field(name: "rules", type: .message(policyRule), repeated: true)],
+        "ClusterRole": [1: Field(name: "metadata", type: .message(objectMeta)), 2: Field(name: "rules", type: .message(policyRule), repeated: true)],
+        "RoleBinding": roleBinding,
+        "ClusterRoleBinding": roleBinding,
+    ]
+
     static let deleteOptions: Schema = [
         1: Field(name: "gracePeriodSeconds", type: .int),
         2: Field(name: "preconditions", type: .message([1: Field(name: "uid", type: .string), 2: Field(name: "resourceVersion", type: .string)])),
@@ -154,7 +238,7 @@ enum ProtobufBodies {
                 var list = object[field.name]?.arrayValue ?? []
                 list.append(value)
                 object[field.name] = .array(list)
-            } else if !isZero(value) {
+            } else if field.keepZero || !isZero(value) {
                 // Go writes every scalar field; its JSON form omits zero values (omitempty).
                 object[field.name] = value
             }
@@ -192,6 +276,10 @@ enum ProtobufBodies {
             let formatter = ISO8601DateFormatter()
             formatter.timeZone = TimeZone(identifier: "UTC")
             return .string(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        case (.intOrString, .bytes(let bytes)):
+            let parts = try decode(bytes, [1: Field(name: "type", type: .int), 2: Field(name: "intVal", type: .int), 3: Field(name: "strVal", type: .string)])
+            if parts["type"]?.intValue == 1 { return parts["strVal"] ?? .string("") }
+            return parts["intVal"] ?? .int(0)
         case (.message(let schema), .bytes(let bytes)):
             return try decode(bytes, schema)
         case (.map(let valueType), .bytes(let bytes)):

@@ -157,6 +157,31 @@ struct ClusterKubectlTests {
         }
     }
 
+    @Test("kubectl create of built-in kinds, which client-go sends as protobuf")
+    func typedCreates() async throws {
+        try await RunningCluster.with { cluster in
+            try await cluster.kubectlOK(["create", "namespace", "shop"])
+            try await cluster.kubectlOK(["create", "secret", "generic", "db", "-n", "shop", "--from-literal=password=s3cret"])
+            try await cluster.kubectlOK(["create", "serviceaccount", "robot", "-n", "shop"])
+            try await cluster.kubectlOK(["create", "deployment", "web", "-n", "shop", "--image=shop/web:1.0", "--replicas=3", "--port=8080"])
+            try await cluster.kubectlOK(["create", "service", "clusterip", "web", "-n", "shop", "--tcp=80:8080"])
+            try await cluster.kubectlOK(["create", "role", "reader", "-n", "shop", "--verb=get,list", "--resource=configmaps"])
+            try await cluster.kubectlOK(["create", "rolebinding", "robot-reads", "-n", "shop", "--role=reader", "--serviceaccount=shop:robot"])
+
+            let secret = try await cluster.kubectlOK(["get", "secret", "db", "-n", "shop", "-o", "jsonpath={.data.password}"])
+            #expect(Data(base64Encoded: secret).map { String(decoding: $0, as: UTF8.self) } == "s3cret")
+            let deployment = try await cluster.kubectlOK([
+                "get", "deployment", "web", "-n", "shop", "-o",
+                "jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}",
+            ])
+            #expect(deployment == "3 web shop/web:1.0 8080")
+            let service = try await cluster.kubectlOK(["get", "service", "web", "-n", "shop", "-o", "jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.type}"])
+            #expect(service == "80 8080 ClusterIP")
+            let binding = try await cluster.kubectlOK(["get", "rolebinding", "robot-reads", "-n", "shop", "-o", "jsonpath={.roleRef.name} {.subjects[0].name}"])
+            #expect(binding == "reader robot")
+        }
+    }
+
     @Test("Bad input gets a clear error from the server, and the cluster keeps serving")
     func badInput() async throws {
         try await RunningCluster.with { cluster in
