@@ -17,12 +17,12 @@ struct RunningCluster: Sendable {
     /// Starts a cluster, runs `body` against it, and stops it.
     static func with<T: Sendable>(
         stateDirectory: URL? = nil, insecureHTTP: Bool = false, watchHistoryLimit: Int = 10_000,
-        bookmarkInterval: Duration = .seconds(60), _ body: (RunningCluster) async throws -> T
+        bookmarkInterval: Duration = .seconds(60), log: CapturedLog? = nil, _ body: (RunningCluster) async throws -> T
     ) async throws -> T {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var logger = Logger(label: "slipway.cluster.test")
-        logger.logLevel = .warning
+        var logger = log.map { log in Logger(label: "slipway.cluster.test") { _ in log } } ?? Logger(label: "slipway.cluster.test")
+        logger.logLevel = log == nil ? .warning : .debug
         let cluster = EmbeddedCluster(configuration: .init(
             port: 0, insecureHTTP: insecureHTTP, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
             watchTimeout: 300...300, watchHistoryLimit: watchHistoryLimit, bookmarkInterval: bookmarkInterval, logger: logger))
@@ -244,4 +244,24 @@ final class LockedText: Sendable {
     }
 
     var text: String { storage.withLock { $0 } }
+}
+
+/// A log handler that keeps the messages, so that tests can see what the server did.
+struct CapturedLog: LogHandler {
+    private let messages = LockedText()
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        messages.append(Data("\(event.message)\n".utf8))
+    }
+
+    func count(of message: String) -> Int {
+        messages.text.split(separator: "\n").filter { $0 == message }.count
+    }
 }

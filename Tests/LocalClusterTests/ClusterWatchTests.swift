@@ -52,6 +52,20 @@ struct ClusterWatchTests {
         }
     }
 
+    @Test("A client that goes away ends its watch on the server")
+    func clientDisconnect() async throws {
+        let log = CapturedLog()
+        try await RunningCluster.with(log: log) { cluster in
+            // curl gives up after a second; the watch itself would last five minutes.
+            _ = try await Command.run(Command.find("curl"), [
+                "-sS", "-N", "--max-time", "1", "--cacert", try cluster.manifest("ca.crt", try #require(cluster.endpoint.credentials).caCertificatePEM),
+                "-H", "Authorization: Bearer \(try #require(cluster.endpoint.credentials).adminToken)",
+                cluster.endpoint.url + "/api/v1/namespaces/default/configmaps?watch=1",
+            ])
+            try await RunningCluster.eventually("the server to end the abandoned watch") { log.count(of: "watch ended") == 1 }
+        }
+    }
+
     @Test("Plain HTTP on loopback serves kubectl without credentials")
     func insecureHTTP() async throws {
         try await RunningCluster.with(insecureHTTP: true) { cluster in
