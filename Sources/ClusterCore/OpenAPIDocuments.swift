@@ -39,7 +39,7 @@ public enum OpenAPIDocuments {
             for (key, value) in OpenAPIPaths.paths(for: type, kindSchema: kindName) { paths[key] = value }
         }
         // Pull in every schema the kinds refer to, transitively.
-        var pending = schemas.values.flatMap(references)
+        var pending = schemas.values.flatMap(references) + references(in: .object(paths))
         while let name = pending.popLast() {
             guard schemas[name] == nil, let schema = BuiltinSchemas.all[name] else { continue }
             schemas[name] = schema

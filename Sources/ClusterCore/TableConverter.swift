@@ -87,7 +87,10 @@ public enum TableConverter {
     /// the API server's CRD table converter does; nothing selected gives a null cell
     /// (kubectl prints `<none>`).
     static func cell(for column: PrinterColumn, results: [JSONValue], now: String) -> JSONValue {
-        guard let first = results.first, !first.isNull else { return .null }
+        guard let first = results.first, !first.isNull else {
+            // An object without a creation time is as old as kubectl can tell.
+            return column.jsonPath == ageColumn.jsonPath && column.type == "date" ? "<unknown>" : .null
+        }
         switch column.type {
         case "integer":
             if case .double(let d) = first, d.isFinite, abs(d) < 9.2e18 { return .int(Int(d)) }
