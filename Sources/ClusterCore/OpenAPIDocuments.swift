@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// OpenAPI v3 documents as kubectl fetches them: /openapi/v3 (each group/version's path with
 /// a content hash) and /openapi/v3/apis/GROUP/VERSION.
@@ -17,7 +18,7 @@ public enum OpenAPIDocuments {
     public static func index(_ types: [ResourceType], crds: [JSONValue] = []) -> JSONValue {
         var paths = OrderedDictionary<String, JSONValue>()
         for path in groupVersionPaths(types) {
-            let hash = document(path: path, types, crds: crds).map { contentHash($0.jsonBytes()) } ?? ""
+            let hash = cachedDocument(path: path, types, crds: crds)?.hash ?? ""
             paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(hash)")]
         }
         return ["paths": .object(paths)]
@@ -26,9 +27,36 @@ public enum OpenAPIDocuments {
     /// `path` is as listed by `index` (`api/v1`, `apis/apps/v1`); nil when nothing is served there.
     /// `crds` are the stored CustomResourceDefinitions, whose schemas describe their kinds.
     public static func document(path: String, _ types: [ResourceType], crds: [JSONValue]) -> JSONValue? {
+        cachedDocument(path: path, types, crds: crds)?.document
+    }
+
+    /// What a document is built from: the types served at its group/version and the CRDs of its group.
+    struct CacheKey: Hashable {
+        var served: [ResourceType]
+        var crds: [JSONValue]
+    }
+
+    /// Documents already built, so that kubectl's repeated index and document fetches cost a
+    /// lookup. Bounded: cleared when full (CRD changes make new keys).
+    static let cache = Mutex<[CacheKey: (document: JSONValue, hash: String)]>([:])
+    static let cacheLimit = 256
+
+    static func cachedDocument(path: String, _ types: [ResourceType], crds: [JSONValue]) -> (document: JSONValue, hash: String)? {
         guard let (group, version) = groupVersion(of: path) else { return nil }
         let served = types.filter { $0.group == group && $0.version == version }.sorted { $0.plural < $1.plural }
         guard !served.isEmpty else { return nil }
+        let key = CacheKey(served: served, crds: crds.filter { $0[path: "spec", "group"]?.stringValue == group })
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let document = build(served: served, crds: key.crds)
+        let entry = (document: document, hash: contentHash(document.jsonBytes()))
+        cache.withLock { cache in
+            if cache.count >= cacheLimit { cache.removeAll() }
+            cache[key] = entry
+        }
+        return entry
+    }
+
+    static func build(served: [ResourceType], crds: [JSONValue]) -> JSONValue {
 
         var schemas: [String: JSONValue] = [:]
         var paths = OrderedDictionary<String, JSONValue>()

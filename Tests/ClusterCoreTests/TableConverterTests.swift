@@ -68,6 +68,21 @@ struct TableConverterTests {
         #expect(cells?[4] == "60m")
     }
 
+    @Test("Events read LAST SEEN, TYPE, REASON, OBJECT, MESSAGE without a leading NAME")
+    func eventTable() throws {
+        let type = try #require(BuiltinResources.type(group: "", kind: "Event"))
+        let event: JSONValue = [
+            "metadata": ["name": "web.17a", "namespace": "shop"], "type": "Warning", "reason": "BackOff",
+            "involvedObject": ["kind": "Pod", "name": "web-1"], "message": "Back-off restarting failed container",
+            "lastTimestamp": "2026-05-10T11:59:30Z", "firstTimestamp": "2026-05-10T11:00:00Z", "count": 7,
+            "source": ["component": "kubelet", "host": "node-1"],
+        ]
+        let table = TableConverter.table(for: type, items: [event], listMetadata: .emptyObject, includeObject: "None", now: now)
+        let columns = try #require(table["columnDefinitions"]?.arrayValue)
+        #expect(columns.filter { $0["priority"] == 0 }.compactMap { $0["name"]?.stringValue } == ["Last Seen", "Type", "Reason", "Object", "Message"])
+        #expect(table["rows"]?[0]?["cells"] == ["30s", "Warning", "BackOff", "pod/web-1", nil, "kubelet, node-1", "Back-off restarting failed container", "60m", 7, "web.17a"])
+    }
+
     @Test("A CRD's printer columns fill the table; missing values are null cells")
     func crdTable() throws {
         let type = try #require(CustomResourceDefinitions.resourceTypes(for: sampleCRD()).first)
