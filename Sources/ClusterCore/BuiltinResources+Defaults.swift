@@ -45,10 +45,18 @@ extension BuiltinResources {
             let type = object[path: "spec", "type"]?.stringValue ?? "ClusterIP"
             let key = "\(object[path: "metadata", "namespace"]?.stringValue ?? "")/\(object[path: "metadata", "name"]?.stringValue ?? "")"
 
+            let oldType = old?[path: "spec", "type"]?.stringValue ?? "ClusterIP"
+            let hadNodePorts = oldType == "NodePort" || oldType == "LoadBalancer"
+            let hasNodePorts = type == "NodePort" || type == "LoadBalancer"
             if var ports = object[path: "spec", "ports"]?.arrayValue {
                 let oldPorts = old?[path: "spec", "ports"]?.arrayValue ?? []
                 for index in ports.indices {
                     setIfAbsent(&ports[index], ["protocol"], "TCP")
+                    // Leaving NodePort/LoadBalancer releases the node ports the server allocated.
+                    if hadNodePorts && !hasNodePorts, let nodePort = ports[index]["nodePort"],
+                       oldPorts.contains(where: { $0["nodePort"] == nodePort }) {
+                        ports[index]["nodePort"] = nil
+                    }
                     if let port = ports[index]["port"], ports[index]["targetPort"] == nil { ports[index]["targetPort"] = port }
                     if type == "NodePort" || type == "LoadBalancer", ports[index]["nodePort"] == nil {
                         let previous = oldPorts.first { $0["port"] == ports[index]["port"] && $0["protocol"] == ports[index]["protocol"] }
@@ -58,7 +66,14 @@ extension BuiltinResources {
                 object[path: "spec", "ports"] = .array(ports)
             }
 
-            guard type != "ExternalName" else { return }
+            guard type != "ExternalName" else {
+                // An ExternalName Service has no cluster IP; one kept from an earlier type goes.
+                if let previous = old?[path: "spec", "clusterIP"], object[path: "spec", "clusterIP"] == previous {
+                    object[path: "spec", "clusterIP"] = nil
+                    object[path: "spec", "clusterIPs"] = nil
+                }
+                return
+            }
             let current = object[path: "spec", "clusterIP"]?.stringValue ?? ""
             if current.isEmpty {
                 let previous = old?[path: "spec", "clusterIP"]?.stringValue ?? ""
@@ -130,6 +145,14 @@ extension BuiltinResources {
                 object["spec"] = spec
             }
             if old == nil {
+                // What the API server's admission adds to every new pod.
+                if case .object? = object["spec"] {
+                    setIfAbsent(&object, ["spec", "enableServiceLinks"], true)
+                    setIfAbsent(&object, ["spec", "priority"], 0)
+                    setIfAbsent(&object, ["spec", "preemptionPolicy"], "PreemptLowerPriority")
+                    setIfAbsent(&object, ["spec", "serviceAccountName"], "default")
+                    setIfAbsent(&object, ["spec", "serviceAccount"], object[path: "spec", "serviceAccountName"] ?? "default")
+                }
                 setIfAbsent(&object, ["status", "phase"], "Pending")
                 setIfAbsent(&object, ["status", "qosClass"], "BestEffort")
             }

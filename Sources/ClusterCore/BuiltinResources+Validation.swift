@@ -36,6 +36,14 @@ extension BuiltinResources {
                     causes.append(E.invalid("binaryData[\(key)]", value, "must be base64-encoded"))
                 }
             }
+            var size = 0
+            for (key, value) in data { size += key.utf8.count + (value.stringValue?.utf8.count ?? 0) }
+            for (key, value) in object["binaryData"]?.objectValue ?? [:] {
+                size += key.utf8.count + (value.stringValue?.utf8.count ?? 0) * 3 / 4
+            }
+            if size > 1_048_576 {
+                causes.append(E.forbidden("data", "Too long: must have at most 1048576 bytes"))
+            }
             causes += immutableData(object, old: old, fields: ["data", "binaryData"])
             return causes
         }
@@ -130,6 +138,14 @@ extension BuiltinResources {
                     causes.append(E.invalid("\(field).targetPort", .int(target), "must be between 1 and 65535, inclusive"))
                 }
             }
+            if !clusterIP.isEmpty && clusterIP != "None" && !isIPv4(clusterIP) {
+                causes.append(E.invalid("spec.clusterIPs[0]", .string(clusterIP), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+            }
+            if type == "ClusterIP" {
+                for (index, port) in ports.enumerated() where (port["nodePort"]?.intValue ?? 0) != 0 {
+                    causes.append(E.forbidden("spec.ports[\(index)].nodePort", "may not be used when `type` is 'ClusterIP'"))
+                }
+            }
             if let affinity = object[path: "spec", "sessionAffinity"]?.stringValue, !["None", "ClientIP"].contains(affinity) {
                 causes.append(E.notSupported("spec.sessionAffinity", .string(affinity), ["ClientIP", "None"]))
             }
@@ -138,6 +154,13 @@ extension BuiltinResources {
                 causes.append(E.immutable("spec.clusterIPs[0]", .string(clusterIP)))
             }
             return causes
+        }
+
+        static func isIPv4(_ text: String) -> Bool {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            return parts.count == 4 && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
+            }
         }
 
         /// Containers required, each with a unique name and an image; valid ports.
@@ -215,9 +238,12 @@ extension BuiltinResources {
                     causes.append(E.notSupported("spec.template.spec.restartPolicy", .string(policy), ["Always"]))
                 }
             }
-            if kind == "Deployment", let strategy = object[path: "spec", "strategy", "type"]?.stringValue,
-               !["Recreate", "RollingUpdate"].contains(strategy) {
-                causes.append(E.notSupported("spec.strategy.type", .string(strategy), ["Recreate", "RollingUpdate"]))
+            if kind == "Deployment", let strategy = object[path: "spec", "strategy", "type"]?.stringValue {
+                if !["Recreate", "RollingUpdate"].contains(strategy) {
+                    causes.append(E.notSupported("spec.strategy.type", .string(strategy), ["Recreate", "RollingUpdate"]))
+                } else if strategy == "Recreate", object[path: "spec", "strategy", "rollingUpdate"] != nil {
+                    causes.append(E.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"))
+                }
             }
             return causes
         }

@@ -138,6 +138,39 @@ struct BuiltinResourceTests {
         #expect(prepared(s, update, old: result)[path: "spec", "clusterIP"] == .string(ip))
     }
 
+    @Test("A NodePort Service gets node ports in range, kept on update and released when it becomes ClusterIP")
+    func nodePorts() throws {
+        let s = try strategy("", "Service")
+        let svc: JSONValue = ["metadata": ["name": "web", "namespace": "shop"], "spec": ["type": "NodePort", "ports": [["port": 80]]]]
+        let created = prepared(s, svc)
+        let nodePort = try #require(created[path: "spec", "ports"]?[0]?["nodePort"]?.intValue)
+        #expect((30000...32767).contains(nodePort))
+        #expect(created[path: "spec", "externalTrafficPolicy"] == "Cluster")
+        #expect(s.validate(created, nil).isEmpty)
+
+        var switched = created
+        switched[path: "spec", "type"] = "ClusterIP"
+        let result = prepared(s, switched, old: created)
+        #expect(result[path: "spec", "ports"]?[0]?["nodePort"] == nil)
+        #expect(s.validate(result, created).isEmpty)
+    }
+
+    @Test("A Recreate Deployment may not carry rollingUpdate parameters")
+    func recreateWithRollingUpdate() throws {
+        let s = try strategy("apps", "Deployment")
+        var d = sampleDeployment()
+        d[path: "spec", "strategy"] = ["type": "Recreate", "rollingUpdate": ["maxSurge": 1]]
+        #expect(s.validate(prepared(s, d), nil).map(\.field) == ["spec.strategy.rollingUpdate"])
+    }
+
+    @Test("A new Pod is Pending and runs as the default service account")
+    func podDefaults() throws {
+        let pod = prepared(try strategy("", "Pod"), ["metadata": ["name": "p"], "spec": ["containers": [["name": "c", "image": "nginx:1.27"]]]])
+        #expect(pod[path: "status", "phase"] == "Pending")
+        #expect(pod[path: "spec", "serviceAccountName"] == "default")
+        #expect(pod[path: "spec", "containers"]?[0]?["imagePullPolicy"] == "IfNotPresent")
+    }
+
     @Test("Service ports are required, in range, and uniquely named")
     func serviceValidation() throws {
         let s = try strategy("", "Service")
