@@ -36,9 +36,10 @@ public enum CustomResourceDefinitions {
     /// subresources). Throws 422 for a CRD that cannot be served.
     public static func strategies(for crd: JSONValue) throws(APIError) -> [ResourceStrategy] {
         let types = try resourceTypes(for: crd)
-        let versions = servedVersions(crd["spec"] ?? .emptyObject)
+        let allVersions = crd[path: "spec", "versions"]?.arrayValue ?? []
+        let versions = allVersions.indices.filter { allVersions[$0]["served"]?.boolValue == true }.map { ($0, allVersions[$0]) }
         var strategies: [ResourceStrategy] = []
-        for (type, version) in zip(types, versions) {
+        for (type, (index, version)) in zip(types, versions) {
             guard let schemaValue = version[path: "schema", "openAPIV3Schema"] else {
                 strategies.append(ResourceStrategy(type: type))
                 continue
@@ -47,7 +48,7 @@ public enum CustomResourceDefinitions {
             do {
                 schema = try StructuralSchema(openAPIV3Schema: schemaValue)
             } catch {
-                throw invalid(crd, schemaCauses(error, field: "spec.versions[\(type.version)].schema.openAPIV3Schema"))
+                throw invalid(crd, schemaCauses(error, field: "spec.versions[\(index)].schema.openAPIV3Schema"))
             }
             strategies.append(ResourceStrategy(
                 type: type,
