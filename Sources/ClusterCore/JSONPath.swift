@@ -157,6 +157,9 @@ extension JSONPath {
         let text: [Character]
         let original: String
         var position = 0
+        /// How deeply filters nest; bounded so that a hostile path cannot exhaust the stack.
+        var depth = 0
+        static let maximumDepth = 16
 
         init(text: [Character], original: String) {
             self.text = text
@@ -248,6 +251,9 @@ extension JSONPath {
                 step = .wildcard
             } else if c == "?" {
                 position += 1
+                depth += 1
+                defer { depth -= 1 }
+                guard depth <= Self.maximumDepth else { throw failure("filters nest too deeply") }
                 guard current == "(" else { throw failure("expected '(' after '?'") }
                 position += 1
                 skipSpaces()

@@ -62,7 +62,8 @@ public enum Timestamps {
     /// A duration the way kubectl prints ages (`5s`, `3m12s`, `2d3h`, `45d`, `3y20d`),
     /// following k8s.io/apimachinery/pkg/util/duration.HumanDuration.
     public static func humanDuration(seconds: Double) -> String {
-        let total = Int(seconds.rounded(.towardZero))
+        guard seconds.isFinite else { return "<invalid>" }
+        let total = Int(max(-1e15, min(1e15, seconds)).rounded(.towardZero))
         if total < -1 { return "<invalid>" }
         if total < 0 { return "0s" }
         if total < 120 { return "\(total)s" }

@@ -153,7 +153,10 @@ struct TableJSONPathTests {
         #expect(try JSONPath(".spec.containers[5].name").evaluate(object).isEmpty)
     }
 
-    @Test("Malformed paths are refused with the position", arguments: [".spec[", ".spec[abc]", ".a[?(@.x==)]", ".a['unterminated]"])
+    @Test("Malformed paths are refused with the position", arguments: [
+        ".spec[", ".spec[abc]", ".a[?(@.x==)]", ".a['unterminated]",
+        String(repeating: ".a[?(@", count: 5000) + String(repeating: ")]", count: 5000),
+    ])
     func malformed(path: String) {
         #expect(throws: JSONPathError.self) { _ = try JSONPath(path) }
     }
