@@ -6,14 +6,12 @@ extension BuiltinResources {
     /// run into: required fields, ranges, duplicates, selectors that must match, immutability.
     /// https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/validation/validation.go
     enum Validation {
-        typealias E = FieldErrors
-
         // MARK: core/v1
 
         static func namespace(_ object: JSONValue, old: JSONValue?) -> [StatusCause] {
             guard let name = object[path: "metadata", "name"]?.stringValue else { return [] }
-            if !E.isDNSLabel(name) {
-                return [E.invalid("metadata.name", .string(name), "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character")]
+            if !ResourceNames.isDNSLabel(name) {
+                return [FieldError.invalid(.string(name), detail: ResourceNames.dnsLabelMessage, field: "metadata.name")]
             }
             return []
         }
@@ -22,18 +20,18 @@ extension BuiltinResources {
             var causes: [StatusCause] = []
             let data = object["data"]?.objectValue ?? [:]
             for (key, value) in data {
-                if !E.isConfigKey(key) {
-                    causes.append(E.invalid("data", .string(key), "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"))
+                if !ResourceNames.isConfigKey(key) {
+                    causes.append(FieldError.invalid(.string(key), detail: ResourceNames.configKeyMessage, field: "data"))
                 }
-                if value.stringValue == nil { causes.append(E.typeInvalid("data[\(key)]", value, expected: "string")) }
+                if value.stringValue == nil { causes.append(FieldError.typeInvalid(value, detail: "must be of type string", field: "data[\(key)]")) }
             }
             for (key, value) in object["binaryData"]?.objectValue ?? [:] {
-                if !E.isConfigKey(key) {
-                    causes.append(E.invalid("binaryData", .string(key), "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"))
+                if !ResourceNames.isConfigKey(key) {
+                    causes.append(FieldError.invalid(.string(key), detail: ResourceNames.configKeyMessage, field: "binaryData"))
                 }
-                if data[key] != nil { causes.append(E.invalid("binaryData", .string(key), "duplicate of key present in data")) }
+                if data[key] != nil { causes.append(FieldError.invalid(.string(key), detail: "duplicate of key present in data", field: "binaryData")) }
                 if value.stringValue.flatMap({ Data(base64Encoded: $0) }) == nil {
-                    causes.append(E.invalid("binaryData[\(key)]", value, "must be base64-encoded"))
+                    causes.append(FieldError.invalid(value, detail: "must be base64-encoded", field: "binaryData[\(key)]"))
                 }
             }
             var size = 0
@@ -42,7 +40,7 @@ extension BuiltinResources {
                 size += key.utf8.count + (value.stringValue?.utf8.count ?? 0) * 3 / 4
             }
             if size > 1_048_576 {
-                causes.append(E.forbidden("data", "Too long: must have at most 1048576 bytes"))
+                causes.append(FieldError.forbidden("Too long: must have at most 1048576 bytes", field: "data"))
             }
             causes += immutableData(object, old: old, fields: ["data", "binaryData"])
             return causes
@@ -53,8 +51,8 @@ extension BuiltinResources {
             let data = object["data"]?.objectValue ?? [:]
             var total = 0
             for (key, value) in data {
-                if !E.isConfigKey(key) {
-                    causes.append(E.invalid("data[\(key)]", .string(key), "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"))
+                if !ResourceNames.isConfigKey(key) {
+                    causes.append(FieldError.invalid(.string(key), detail: ResourceNames.configKeyMessage, field: "data[\(key)]"))
                 }
                 // Secret values are never echoed back in errors.
                 guard let text = value.stringValue, let decoded = Data(base64Encoded: text) else {
@@ -64,15 +62,15 @@ extension BuiltinResources {
                 total += decoded.count
             }
             if total > 1_048_576 {
-                causes.append(E.forbidden("data", "Too long: must have at most 1048576 bytes"))
+                causes.append(FieldError.forbidden("Too long: must have at most 1048576 bytes", field: "data"))
             }
             if object["type"]?.stringValue == "kubernetes.io/tls" {
                 for key in ["tls.crt", "tls.key"] where data[key] == nil {
-                    causes.append(E.required("data[\(key)]"))
+                    causes.append(FieldError.required(field: "data[\(key)]"))
                 }
             }
             if let old, old["type"] != nil, object["type"] != old["type"] {
-                causes.append(E.immutable("type", object["type"] ?? .null))
+                causes.append(FieldError.immutable(object["type"] ?? .null, field: "type"))
             }
             causes += immutableData(object, old: old, fields: ["data"])
             return causes
@@ -83,10 +81,10 @@ extension BuiltinResources {
             guard let old, old["immutable"]?.boolValue == true else { return [] }
             var causes: [StatusCause] = []
             if object["immutable"]?.boolValue != true {
-                causes.append(E.forbidden("immutable", "field is immutable when `immutable` is set"))
+                causes.append(FieldError.forbidden("field is immutable when `immutable` is set", field: "immutable"))
             }
             for field in fields where object[field] != old[field] {
-                causes.append(E.forbidden(field, "field is immutable when `immutable` is set"))
+                causes.append(FieldError.forbidden("field is immutable when `immutable` is set", field: field))
             }
             return causes
         }
@@ -98,60 +96,60 @@ extension BuiltinResources {
             var causes: [StatusCause] = []
             let type = object[path: "spec", "type"]?.stringValue ?? "ClusterIP"
             if !serviceTypes.contains(type) {
-                causes.append(E.notSupported("spec.type", .string(type), serviceTypes))
+                causes.append(FieldError.notSupported(.string(type), supported: serviceTypes, field: "spec.type"))
             }
             let clusterIP = object[path: "spec", "clusterIP"]?.stringValue ?? ""
             let ports = object[path: "spec", "ports"]?.arrayValue ?? []
             if type == "ExternalName" {
                 if (object[path: "spec", "externalName"]?.stringValue ?? "").isEmpty {
-                    causes.append(E.required("spec.externalName"))
+                    causes.append(FieldError.required(field: "spec.externalName"))
                 }
             } else if ports.isEmpty && clusterIP != "None" {
-                causes.append(E.required("spec.ports"))
+                causes.append(FieldError.required(field: "spec.ports"))
             }
             var names = Set<String>()
             for (index, port) in ports.enumerated() {
                 let field = "spec.ports[\(index)]"
                 let name = port["name"]?.stringValue ?? ""
                 if ports.count > 1 && name.isEmpty {
-                    causes.append(E.required("\(field).name"))
+                    causes.append(FieldError.required(field: "\(field).name"))
                 } else if !name.isEmpty {
-                    if !names.insert(name).inserted { causes.append(E.duplicate("\(field).name", .string(name))) }
-                    if !E.isDNSLabel(name) {
-                        causes.append(E.invalid("\(field).name", .string(name), "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"))
+                    if !names.insert(name).inserted { causes.append(FieldError.duplicate(.string(name), field: "\(field).name")) }
+                    if !ResourceNames.isDNSLabel(name) {
+                        causes.append(FieldError.invalid(.string(name), detail: ResourceNames.dnsLabelMessage, field: "\(field).name"))
                     }
                 }
                 let number = port["port"] ?? .null
                 if let value = number.intValue {
                     if !(1...65535).contains(value) {
-                        causes.append(E.invalid("\(field).port", number, "must be between 1 and 65535, inclusive"))
+                        causes.append(FieldError.invalid(number, detail: "must be between 1 and 65535, inclusive", field: "\(field).port"))
                     }
                 } else if number.isNull {
-                    causes.append(E.required("\(field).port"))
+                    causes.append(FieldError.required(field: "\(field).port"))
                 } else {
-                    causes.append(E.typeInvalid("\(field).port", number, expected: "integer"))
+                    causes.append(FieldError.typeInvalid(number, detail: "must be of type integer", field: "\(field).port"))
                 }
                 if let proto = port["protocol"]?.stringValue, !protocols.contains(proto) {
-                    causes.append(E.notSupported("\(field).protocol", .string(proto), protocols))
+                    causes.append(FieldError.notSupported(.string(proto), supported: protocols, field: "\(field).protocol"))
                 }
                 if let target = port["targetPort"]?.intValue, !(1...65535).contains(target) {
-                    causes.append(E.invalid("\(field).targetPort", .int(target), "must be between 1 and 65535, inclusive"))
+                    causes.append(FieldError.invalid(.int(target), detail: "must be between 1 and 65535, inclusive", field: "\(field).targetPort"))
                 }
             }
             if !clusterIP.isEmpty && clusterIP != "None" && !isIPv4(clusterIP) {
-                causes.append(E.invalid("spec.clusterIPs[0]", .string(clusterIP), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+                causes.append(FieldError.invalid(.string(clusterIP), detail: "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)", field: "spec.clusterIPs[0]"))
             }
             if type == "ClusterIP" {
                 for (index, port) in ports.enumerated() where (port["nodePort"]?.intValue ?? 0) != 0 {
-                    causes.append(E.forbidden("spec.ports[\(index)].nodePort", "may not be used when `type` is 'ClusterIP'"))
+                    causes.append(FieldError.forbidden("may not be used when `type` is 'ClusterIP'", field: "spec.ports[\(index)].nodePort"))
                 }
             }
             if let affinity = object[path: "spec", "sessionAffinity"]?.stringValue, !["None", "ClientIP"].contains(affinity) {
-                causes.append(E.notSupported("spec.sessionAffinity", .string(affinity), ["ClientIP", "None"]))
+                causes.append(FieldError.notSupported(.string(affinity), supported: ["ClientIP", "None"], field: "spec.sessionAffinity"))
             }
             if let old, let oldIP = old[path: "spec", "clusterIP"]?.stringValue, !oldIP.isEmpty,
                old[path: "spec", "type"]?.stringValue != "ExternalName", type != "ExternalName", clusterIP != oldIP {
-                causes.append(E.immutable("spec.clusterIPs[0]", .string(clusterIP)))
+                causes.append(FieldError.immutable(.string(clusterIP), field: "spec.clusterIPs[0]"))
             }
             return causes
         }
@@ -167,38 +165,38 @@ extension BuiltinResources {
         static func podSpec(_ spec: JSONValue?, field: String) -> [StatusCause] {
             var causes: [StatusCause] = []
             let containers = spec?["containers"]?.arrayValue ?? []
-            if containers.isEmpty { causes.append(E.required("\(field).containers")) }
+            if containers.isEmpty { causes.append(FieldError.required(field: "\(field).containers")) }
             var names = Set<String>()
             for list in ["initContainers", "containers"] {
                 for (index, container) in (spec?[list]?.arrayValue ?? []).enumerated() {
                     let path = "\(field).\(list)[\(index)]"
                     let name = container["name"]?.stringValue ?? ""
                     if name.isEmpty {
-                        causes.append(E.required("\(path).name"))
+                        causes.append(FieldError.required(field: "\(path).name"))
                     } else if !names.insert(name).inserted {
-                        causes.append(E.duplicate("\(path).name", .string(name)))
-                    } else if !E.isDNSLabel(name) {
-                        causes.append(E.invalid("\(path).name", .string(name), "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"))
+                        causes.append(FieldError.duplicate(.string(name), field: "\(path).name"))
+                    } else if !ResourceNames.isDNSLabel(name) {
+                        causes.append(FieldError.invalid(.string(name), detail: ResourceNames.dnsLabelMessage, field: "\(path).name"))
                     }
                     if (container["image"]?.stringValue ?? "").trimmingSpaces().isEmpty {
-                        causes.append(E.required("\(path).image"))
+                        causes.append(FieldError.required(field: "\(path).image"))
                     }
                     for (portIndex, port) in (container["ports"]?.arrayValue ?? []).enumerated() {
                         let portField = "\(path).ports[\(portIndex)]"
                         let number = port["containerPort"] ?? .null
                         if number.isNull {
-                            causes.append(E.required("\(portField).containerPort"))
+                            causes.append(FieldError.required(field: "\(portField).containerPort"))
                         } else if let value = number.intValue, !(1...65535).contains(value) {
-                            causes.append(E.invalid("\(portField).containerPort", number, "must be between 1 and 65535, inclusive"))
+                            causes.append(FieldError.invalid(number, detail: "must be between 1 and 65535, inclusive", field: "\(portField).containerPort"))
                         }
                         if let proto = port["protocol"]?.stringValue, !protocols.contains(proto) {
-                            causes.append(E.notSupported("\(portField).protocol", .string(proto), protocols))
+                            causes.append(FieldError.notSupported(.string(proto), supported: protocols, field: "\(portField).protocol"))
                         }
                     }
                 }
             }
             if let policy = spec?["restartPolicy"]?.stringValue, !["Always", "OnFailure", "Never"].contains(policy) {
-                causes.append(E.notSupported("\(field).restartPolicy", .string(policy), ["Always", "OnFailure", "Never"]))
+                causes.append(FieldError.notSupported(.string(policy), supported: ["Always", "OnFailure", "Never"], field: "\(field).restartPolicy"))
             }
             return causes
         }
@@ -211,38 +209,38 @@ extension BuiltinResources {
             var causes: [StatusCause] = []
             let selector = object[path: "spec", "selector"]
             if selector == nil || selector?.isNull == true {
-                causes.append(E.required("spec.selector"))
+                causes.append(FieldError.required(field: "spec.selector"))
             } else if let selector {
                 let labels = object[path: "spec", "template", "metadata", "labels"] ?? .emptyObject
                 if (selector["matchLabels"]?.objectValue ?? [:]).isEmpty && (selector["matchExpressions"]?.arrayValue ?? []).isEmpty {
-                    causes.append(E.invalid("spec.selector", selector, "empty selector is invalid for \(kind.lowercased())"))
+                    causes.append(FieldError.invalid(selector, detail: "empty selector is invalid for \(kind.lowercased())", field: "spec.selector"))
                 } else if !LabelSelectors.matches(selector, labels: labels) {
-                    causes.append(E.invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`"))
+                    causes.append(FieldError.invalid(labels, detail: "`selector` does not match template `labels`", field: "spec.template.metadata.labels"))
                 }
                 if let oldSelector = old?[path: "spec", "selector"], oldSelector != selector {
-                    causes.append(E.immutable("spec.selector", selector))
+                    causes.append(FieldError.immutable(selector, field: "spec.selector"))
                 }
             }
             if let replicas = object[path: "spec", "replicas"] {
                 if let value = replicas.intValue {
-                    if value < 0 { causes.append(E.invalid("spec.replicas", replicas, "must be greater than or equal to 0")) }
+                    if value < 0 { causes.append(FieldError.invalid(replicas, detail: "must be greater than or equal to 0", field: "spec.replicas")) }
                 } else if !replicas.isNull {
-                    causes.append(E.typeInvalid("spec.replicas", replicas, expected: "integer"))
+                    causes.append(FieldError.typeInvalid(replicas, detail: "must be of type integer", field: "spec.replicas"))
                 }
             }
             if object[path: "spec", "template"] == nil {
-                causes.append(E.required("spec.template"))
+                causes.append(FieldError.required(field: "spec.template"))
             } else {
                 causes += podSpec(object[path: "spec", "template", "spec"], field: "spec.template.spec")
                 if let policy = object[path: "spec", "template", "spec", "restartPolicy"]?.stringValue, policy != "Always" {
-                    causes.append(E.notSupported("spec.template.spec.restartPolicy", .string(policy), ["Always"]))
+                    causes.append(FieldError.notSupported(.string(policy), supported: ["Always"], field: "spec.template.spec.restartPolicy"))
                 }
             }
             if kind == "Deployment", let strategy = object[path: "spec", "strategy", "type"]?.stringValue {
                 if !["Recreate", "RollingUpdate"].contains(strategy) {
-                    causes.append(E.notSupported("spec.strategy.type", .string(strategy), ["Recreate", "RollingUpdate"]))
+                    causes.append(FieldError.notSupported(.string(strategy), supported: ["Recreate", "RollingUpdate"], field: "spec.strategy.type"))
                 } else if strategy == "Recreate", object[path: "spec", "strategy", "rollingUpdate"] != nil {
-                    causes.append(E.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"))
+                    causes.append(FieldError.forbidden("may not be specified when strategy `type` is 'Recreate'", field: "spec.strategy.rollingUpdate"))
                 }
             }
             return causes
@@ -256,17 +254,17 @@ extension BuiltinResources {
             var causes: [StatusCause] = []
             let rules = object[path: "spec", "rules"]?.arrayValue ?? []
             if rules.isEmpty && object[path: "spec", "defaultBackend"] == nil {
-                causes.append(E.invalid("spec.rules", .array([]), "either `defaultBackend` or `rules` must be specified"))
+                causes.append(FieldError.invalid(.array([]), detail: "either `defaultBackend` or `rules` must be specified", field: "spec.rules"))
             }
             for (ruleIndex, rule) in rules.enumerated() {
                 for (pathIndex, path) in (rule[path: "http", "paths"]?.arrayValue ?? []).enumerated() {
                     let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
                     if let type = path["pathType"]?.stringValue {
-                        if !pathTypes.contains(type) { causes.append(E.notSupported("\(field).pathType", .string(type), pathTypes)) }
+                        if !pathTypes.contains(type) { causes.append(FieldError.notSupported(.string(type), supported: pathTypes, field: "\(field).pathType")) }
                     } else {
-                        causes.append(E.required("\(field).pathType", "pathType must be specified"))
+                        causes.append(FieldError.required(detail: "pathType must be specified", field: "\(field).pathType"))
                     }
-                    if path["backend"] == nil { causes.append(E.required("\(field).backend")) }
+                    if path["backend"] == nil { causes.append(FieldError.required(field: "\(field).backend")) }
                 }
             }
             return causes
@@ -274,12 +272,12 @@ extension BuiltinResources {
 
         static func lease(_ object: JSONValue) -> [StatusCause] {
             guard let duration = object[path: "spec", "leaseDurationSeconds"]?.intValue, duration <= 0 else { return [] }
-            return [E.invalid("spec.leaseDurationSeconds", .int(duration), "must be greater than 0")]
+            return [FieldError.invalid(.int(duration), detail: "must be greater than 0", field: "spec.leaseDurationSeconds")]
         }
 
         static func podDisruptionBudget(_ object: JSONValue) -> [StatusCause] {
             if object[path: "spec", "minAvailable"] != nil && object[path: "spec", "maxUnavailable"] != nil {
-                return [E.invalid("spec", object["spec"] ?? .null, "minAvailable and maxUnavailable cannot be both set")]
+                return [FieldError.invalid(object["spec"] ?? .null, detail: "minAvailable and maxUnavailable cannot be both set", field: "spec")]
             }
             return []
         }
@@ -287,11 +285,11 @@ extension BuiltinResources {
         static func policyRules(_ object: JSONValue) -> [StatusCause] {
             var causes: [StatusCause] = []
             for (index, rule) in (object["rules"]?.arrayValue ?? []).enumerated() {
-                if (rule["verbs"]?.arrayValue ?? []).isEmpty { causes.append(E.required("rules[\(index)].verbs", "verbs must contain at least one value")) }
+                if (rule["verbs"]?.arrayValue ?? []).isEmpty { causes.append(FieldError.required(detail: "verbs must contain at least one value", field: "rules[\(index)].verbs")) }
                 let hasResources = !(rule["resources"]?.arrayValue ?? []).isEmpty
                 let hasURLs = !(rule["nonResourceURLs"]?.arrayValue ?? []).isEmpty
                 if !hasResources && !hasURLs {
-                    causes.append(E.required("rules[\(index)].resources", "resource rules must supply at least one resource or nonResourceURL"))
+                    causes.append(FieldError.required(detail: "resource rules must supply at least one resource or nonResourceURL", field: "rules[\(index)].resources"))
                 }
             }
             return causes
@@ -301,23 +299,23 @@ extension BuiltinResources {
             var causes: [StatusCause] = []
             let kinds = clusterScoped ? ["ClusterRole"] : ["Role", "ClusterRole"]
             let roleRef = object["roleRef"]
-            if (roleRef?["name"]?.stringValue ?? "").isEmpty { causes.append(E.required("roleRef.name")) }
+            if (roleRef?["name"]?.stringValue ?? "").isEmpty { causes.append(FieldError.required(field: "roleRef.name")) }
             if let kind = roleRef?["kind"]?.stringValue {
-                if !kinds.contains(kind) { causes.append(E.notSupported("roleRef.kind", .string(kind), kinds)) }
+                if !kinds.contains(kind) { causes.append(FieldError.notSupported(.string(kind), supported: kinds, field: "roleRef.kind")) }
             } else {
-                causes.append(E.required("roleRef.kind"))
+                causes.append(FieldError.required(field: "roleRef.kind"))
             }
             if let group = roleRef?["apiGroup"]?.stringValue, group != BuiltinResources.rbac {
-                causes.append(E.notSupported("roleRef.apiGroup", .string(group), [BuiltinResources.rbac]))
+                causes.append(FieldError.notSupported(.string(group), supported: [BuiltinResources.rbac], field: "roleRef.apiGroup"))
             }
             if let oldRef = old?["roleRef"], oldRef != roleRef {
-                causes.append(E.invalid("roleRef", roleRef ?? .null, "cannot change roleRef"))
+                causes.append(FieldError.invalid(roleRef ?? .null, detail: "cannot change roleRef", field: "roleRef"))
             }
             for (index, subject) in (object["subjects"]?.arrayValue ?? []).enumerated() {
-                if (subject["name"]?.stringValue ?? "").isEmpty { causes.append(E.required("subjects[\(index)].name")) }
+                if (subject["name"]?.stringValue ?? "").isEmpty { causes.append(FieldError.required(field: "subjects[\(index)].name")) }
                 let kind = subject["kind"]?.stringValue ?? ""
                 if !["User", "Group", "ServiceAccount"].contains(kind) {
-                    causes.append(E.notSupported("subjects[\(index)].kind", .string(kind), ["Group", "ServiceAccount", "User"]))
+                    causes.append(FieldError.notSupported(.string(kind), supported: ["Group", "ServiceAccount", "User"], field: "subjects[\(index)].kind"))
                 }
             }
             return causes

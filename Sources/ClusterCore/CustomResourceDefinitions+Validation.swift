@@ -10,114 +10,112 @@ extension CustomResourceDefinitions {
     /// columns, and metadata.name equal to `<plural>.<group>`. On update, group and scope
     /// may not change.
     public static func validationCauses(_ crd: JSONValue, old: JSONValue? = nil) -> [StatusCause] {
-        typealias E = FieldErrors
         var causes: [StatusCause] = []
-        guard let spec = crd["spec"], case .object = spec else { return [E.required("spec")] }
+        guard let spec = crd["spec"], case .object = spec else { return [FieldError.required(field: "spec")] }
 
         let group = spec["group"]?.stringValue ?? ""
         if group.isEmpty {
-            causes.append(E.required("spec.group"))
-        } else if !E.isDNSSubdomain(group) || !group.contains(".") {
-            causes.append(E.invalid("spec.group", .string(group), "should be a domain with at least one dot"))
+            causes.append(FieldError.required(field: "spec.group"))
+        } else if !ResourceNames.isDNSSubdomain(group) || !group.contains(".") {
+            causes.append(FieldError.invalid(.string(group), detail: "should be a domain with at least one dot", field: "spec.group"))
         }
 
         let names = spec["names"] ?? .emptyObject
         let plural = names["plural"]?.stringValue ?? ""
         if plural.isEmpty {
-            causes.append(E.required("spec.names.plural"))
-        } else if !E.isDNSLabel(plural) {
-            causes.append(E.invalid("spec.names.plural", .string(plural), "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"))
+            causes.append(FieldError.required(field: "spec.names.plural"))
+        } else if !ResourceNames.isDNSLabel(plural) {
+            causes.append(FieldError.invalid(.string(plural), detail: ResourceNames.dnsLabelMessage, field: "spec.names.plural"))
         }
-        if let singular = names["singular"]?.stringValue, !singular.isEmpty, !E.isDNSLabel(singular) {
-            causes.append(E.invalid("spec.names.singular", .string(singular), "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"))
+        if let singular = names["singular"]?.stringValue, !singular.isEmpty, !ResourceNames.isDNSLabel(singular) {
+            causes.append(FieldError.invalid(.string(singular), detail: ResourceNames.dnsLabelMessage, field: "spec.names.singular"))
         }
         let kind = names["kind"]?.stringValue ?? ""
         if kind.isEmpty {
-            causes.append(E.required("spec.names.kind"))
+            causes.append(FieldError.required(field: "spec.names.kind"))
         } else if !isKindName(kind) {
-            causes.append(E.invalid("spec.names.kind", .string(kind), "may have mixed case, but should otherwise match: [a-z0-9]([-a-z0-9]*[a-z0-9])?"))
+            causes.append(FieldError.invalid(.string(kind), detail: "may have mixed case, but should otherwise match: [a-z0-9]([-a-z0-9]*[a-z0-9])?", field: "spec.names.kind"))
         }
         if let listKind = names["listKind"]?.stringValue, !listKind.isEmpty {
             if !isKindName(listKind) {
-                causes.append(E.invalid("spec.names.listKind", .string(listKind), "may have mixed case, but should otherwise match: [a-z0-9]([-a-z0-9]*[a-z0-9])?"))
+                causes.append(FieldError.invalid(.string(listKind), detail: "may have mixed case, but should otherwise match: [a-z0-9]([-a-z0-9]*[a-z0-9])?", field: "spec.names.listKind"))
             } else if listKind == kind {
-                causes.append(E.invalid("spec.names.listKind", .string(listKind), "kind and listKind may not be the same"))
+                causes.append(FieldError.invalid(.string(listKind), detail: "kind and listKind may not be the same", field: "spec.names.listKind"))
             }
         }
-        for (index, shortName) in BuiltinCells.strings(names["shortNames"]).enumerated() where !E.isDNSLabel(shortName) {
-            causes.append(E.invalid("spec.names.shortNames[\(index)]", .string(shortName), "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"))
+        for (index, shortName) in BuiltinCells.strings(names["shortNames"]).enumerated() where !ResourceNames.isDNSLabel(shortName) {
+            causes.append(FieldError.invalid(.string(shortName), detail: ResourceNames.dnsLabelMessage, field: "spec.names.shortNames[\(index)]"))
         }
 
         let name = crd[path: "metadata", "name"]?.stringValue ?? ""
         if !plural.isEmpty && !group.isEmpty && name != "\(plural).\(group)" {
-            causes.append(E.invalid("metadata.name", .string(name), "must be spec.names.plural+\".\"+spec.group"))
+            causes.append(FieldError.invalid(.string(name), detail: "must be spec.names.plural+\".\"+spec.group", field: "metadata.name"))
         }
 
         let scope = spec["scope"]?.stringValue ?? ""
         if scope.isEmpty {
-            causes.append(E.required("spec.scope"))
+            causes.append(FieldError.required(field: "spec.scope"))
         } else if scope != "Namespaced" && scope != "Cluster" {
-            causes.append(E.notSupported("spec.scope", .string(scope), ["Cluster", "Namespaced"]))
+            causes.append(FieldError.notSupported(.string(scope), supported: ["Cluster", "Namespaced"], field: "spec.scope"))
         }
 
         causes += versionCauses(spec)
 
         if let old, let oldSpec = old["spec"] {
             if let oldGroup = oldSpec["group"], oldGroup != spec["group"] {
-                causes.append(E.immutable("spec.group", spec["group"] ?? .null))
+                causes.append(FieldError.immutable(spec["group"] ?? .null, field: "spec.group"))
             }
             if let oldScope = oldSpec["scope"], oldScope != spec["scope"] {
-                causes.append(E.immutable("spec.scope", spec["scope"] ?? .null))
+                causes.append(FieldError.immutable(spec["scope"] ?? .null, field: "spec.scope"))
             }
         }
         return causes
     }
 
     private static func versionCauses(_ spec: JSONValue) -> [StatusCause] {
-        typealias E = FieldErrors
         var causes: [StatusCause] = []
         let versions = spec["versions"]?.arrayValue ?? []
-        if versions.isEmpty { return [E.required("spec.versions", "must have exactly one version marked as storage version")] }
+        if versions.isEmpty { return [FieldError.required(detail: "must have exactly one version marked as storage version", field: "spec.versions")] }
         var seen = Set<String>()
         var storageCount = 0
         for (index, version) in versions.enumerated() {
             let field = "spec.versions[\(index)]"
             let name = version["name"]?.stringValue ?? ""
             if name.isEmpty {
-                causes.append(E.required("\(field).name"))
-            } else if !E.isDNSLabel(name) {
-                causes.append(E.invalid("\(field).name", .string(name), "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"))
+                causes.append(FieldError.required(field: "\(field).name"))
+            } else if !ResourceNames.isDNSLabel(name) {
+                causes.append(FieldError.invalid(.string(name), detail: "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", field: "\(field).name"))
             } else if !seen.insert(name).inserted {
-                causes.append(E.duplicate("\(field).name", .string(name)))
+                causes.append(FieldError.duplicate(.string(name), field: "\(field).name"))
             }
-            if version["served"]?.boolValue == nil { causes.append(E.required("\(field).served")) }
+            if version["served"]?.boolValue == nil { causes.append(FieldError.required(field: "\(field).served")) }
             if version["storage"]?.boolValue == true { storageCount += 1 }
 
             if let schema = version[path: "schema", "openAPIV3Schema"] {
                 if schema["type"]?.stringValue != "object" {
-                    causes.append(E.invalid("\(field).schema.openAPIV3Schema.type", schema["type"] ?? .null, "must be object at the root"))
+                    causes.append(FieldError.invalid(schema["type"] ?? .null, detail: "must be object at the root", field: "\(field).schema.openAPIV3Schema.type"))
                 }
             } else if spec[path: "validation", "openAPIV3Schema"] == nil {
-                causes.append(E.required("\(field).schema.openAPIV3Schema", "schemas are required"))
+                causes.append(FieldError.required(detail: "schemas are required", field: "\(field).schema.openAPIV3Schema"))
             }
 
             for (columnIndex, column) in (version["additionalPrinterColumns"]?.arrayValue ?? []).enumerated() {
                 let columnField = "\(field).additionalPrinterColumns[\(columnIndex)]"
-                if (column["name"]?.stringValue ?? "").isEmpty { causes.append(E.required("\(columnField).name")) }
+                if (column["name"]?.stringValue ?? "").isEmpty { causes.append(FieldError.required(field: "\(columnField).name")) }
                 let type = column["type"]?.stringValue ?? ""
                 if type.isEmpty {
-                    causes.append(E.required("\(columnField).type"))
+                    causes.append(FieldError.required(field: "\(columnField).type"))
                 } else if !printerColumnTypes.contains(type) {
-                    causes.append(E.notSupported("\(columnField).type", .string(type), printerColumnTypes))
+                    causes.append(FieldError.notSupported(.string(type), supported: printerColumnTypes, field: "\(columnField).type"))
                 }
                 let path = column["jsonPath"]?.stringValue ?? ""
                 if path.isEmpty {
-                    causes.append(E.required("\(columnField).jsonPath"))
+                    causes.append(FieldError.required(field: "\(columnField).jsonPath"))
                 } else if (try? JSONPath(path)) == nil {
-                    causes.append(E.invalid("\(columnField).jsonPath", .string(path), "must be a simple json path"))
+                    causes.append(FieldError.invalid(.string(path), detail: "must be a simple json path", field: "\(columnField).jsonPath"))
                 }
                 if let priority = column["priority"]?.intValue, priority < 0 {
-                    causes.append(E.invalid("\(columnField).priority", .int(priority), "must be greater than or equal to 0"))
+                    causes.append(FieldError.invalid(.int(priority), detail: "must be greater than or equal to 0", field: "\(columnField).priority"))
                 }
             }
 
@@ -125,25 +123,25 @@ extension CustomResourceDefinitions {
                 let specPath = scale["specReplicasPath"]?.stringValue ?? ""
                 let statusPath = scale["statusReplicasPath"]?.stringValue ?? ""
                 if specPath.isEmpty {
-                    causes.append(E.required("\(field).subresources.scale.specReplicasPath"))
+                    causes.append(FieldError.required(field: "\(field).subresources.scale.specReplicasPath"))
                 } else if !specPath.hasPrefix(".spec.") {
-                    causes.append(E.invalid("\(field).subresources.scale.specReplicasPath", .string(specPath), "should be a json path under .spec"))
+                    causes.append(FieldError.invalid(.string(specPath), detail: "should be a json path under .spec", field: "\(field).subresources.scale.specReplicasPath"))
                 }
                 if statusPath.isEmpty {
-                    causes.append(E.required("\(field).subresources.scale.statusReplicasPath"))
+                    causes.append(FieldError.required(field: "\(field).subresources.scale.statusReplicasPath"))
                 } else if !statusPath.hasPrefix(".status.") {
-                    causes.append(E.invalid("\(field).subresources.scale.statusReplicasPath", .string(statusPath), "should be a json path under .status"))
+                    causes.append(FieldError.invalid(.string(statusPath), detail: "should be a json path under .status", field: "\(field).subresources.scale.statusReplicasPath"))
                 }
             }
         }
         if storageCount != 1 {
-            causes.append(E.invalid("spec.versions", spec["versions"] ?? .null, "must have exactly one version marked as storage version"))
+            causes.append(FieldError.invalid(spec["versions"] ?? .null, detail: "must have exactly one version marked as storage version", field: "spec.versions"))
         }
         return causes
     }
 
     /// Kinds may have mixed case but otherwise follow a DNS-1035 label (`DeploymentTarget`).
     static func isKindName(_ kind: String) -> Bool {
-        FieldErrors.isDNSLabel(kind.lowercased())
+        ResourceNames.isDNSLabel(kind.lowercased())
     }
 }
