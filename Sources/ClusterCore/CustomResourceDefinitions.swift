@@ -45,10 +45,11 @@ public enum CustomResourceDefinitions {
                 continue
             }
             let schema: StructuralSchema
+            let field = "spec.versions[\(index)].schema.openAPIV3Schema"
             do {
-                schema = try StructuralSchema(openAPIV3Schema: schemaValue)
+                schema = try StructuralSchema(openAPIV3Schema: schemaValue, fieldPath: field)
             } catch {
-                throw invalid(crd, schemaCauses(error, field: "spec.versions[\(index)].schema.openAPIV3Schema"))
+                throw invalid(crd, schemaCauses(error, field: field))
             }
             strategies.append(ResourceStrategy(
                 type: type,
@@ -133,10 +134,11 @@ public enum CustomResourceDefinitions {
         guard causes.isEmpty else { return causes }
         for (index, version) in (crd[path: "spec", "versions"]?.arrayValue ?? []).enumerated() {
             guard let schema = version[path: "schema", "openAPIV3Schema"] else { continue }
+            let field = "spec.versions[\(index)].schema.openAPIV3Schema"
             do {
-                _ = try StructuralSchema(openAPIV3Schema: schema)
+                _ = try StructuralSchema(openAPIV3Schema: schema, fieldPath: field)
             } catch {
-                causes += schemaCauses(error, field: "spec.versions[\(index)].schema.openAPIV3Schema")
+                causes += schemaCauses(error, field: field)
             }
         }
         return causes
@@ -157,13 +159,9 @@ public enum CustomResourceDefinitions {
         APIError.invalid(BuiltinResources.customResourceDefinition.type, name: crd[path: "metadata", "name"]?.stringValue ?? "", causes: causes)
     }
 
+    /// The causes a schema that does not compile gives, already placed under `field`.
     static func schemaCauses(_ error: APIError, field: String) -> [StatusCause] {
-        if let causes = error.details?.causes, !causes.isEmpty {
-            return causes.map { cause in
-                StatusCause(reason: cause.reason, message: cause.message,
-                            field: cause.field.isEmpty ? field : (cause.field.hasPrefix("spec.") ? cause.field : "\(field).\(cause.field)"))
-            }
-        }
+        if let causes = error.details?.causes, !causes.isEmpty { return causes }
         return [StatusCause(reason: "FieldValueInvalid", message: error.message, field: field)]
     }
 }

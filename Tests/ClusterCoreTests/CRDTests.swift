@@ -163,3 +163,68 @@ struct CRDTests {
         #expect(type.hasStatusSubresource)
     }
 }
+
+@Suite("CRD strategies")
+struct CRDStrategyTests {
+    func served() throws -> ResourceStrategy {
+        var crd = sampleCRD()
+        var versions = crd[path: "spec", "versions"]?.arrayValue ?? []
+        versions[0]["schema"] = ["openAPIV3Schema": [
+            "type": "object",
+            "properties": [
+                "spec": [
+                    "type": "object", "required": ["environment"],
+                    "properties": [
+                        "environment": ["type": "string", "enum": ["staging", "production"]],
+                        "replicas": ["type": "integer", "minimum": 0, "default": 1],
+                    ],
+                ],
+                "status": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+            ],
+        ]]
+        crd[path: "spec", "versions"] = .array(versions)
+        return try #require(try CustomResourceDefinitions.strategies(for: crd).first)
+    }
+
+    @Test("Writes are defaulted and pruned by the schema, keeping apiVersion, kind and metadata")
+    func defaultsAndPruning() throws {
+        let strategy = try served()
+        #expect(strategy.type.kind == "DeploymentTarget")
+        var object: JSONValue = [
+            "apiVersion": "slipway.dev/v1alpha1", "kind": "DeploymentTarget",
+            "metadata": ["name": "web", "namespace": "shop", "labels": ["app": "web"]],
+            "spec": ["environment": "production", "unknownField": true],
+        ]
+        strategy.prepare(&object, nil)
+        #expect(object[path: "spec", "replicas"] == 1)
+        #expect(object[path: "spec", "unknownField"] == nil)
+        #expect(object["apiVersion"] == "slipway.dev/v1alpha1")
+        #expect(object[path: "metadata", "labels", "app"] == "web")
+        #expect(strategy.validate(object, nil).isEmpty)
+    }
+
+    @Test("Schema violations become field causes")
+    func schemaViolations() throws {
+        let strategy = try served()
+        let object: JSONValue = [
+            "apiVersion": "slipway.dev/v1alpha1", "kind": "DeploymentTarget", "metadata": ["name": "web"],
+            "spec": ["environment": "qa", "replicas": -1],
+        ]
+        let fields = Set(strategy.validate(object, nil).map(\.field))
+        #expect(fields.contains("spec.environment"))
+        #expect(fields.contains("spec.replicas"))
+    }
+
+    @Test("The CRD kind refuses a CRD whose schema does not compile, naming the version")
+    func brokenSchema() throws {
+        var crd = sampleCRD()
+        var versions = crd[path: "spec", "versions"]?.arrayValue ?? []
+        versions[0]["schema"] = ["openAPIV3Schema": ["type": "object", "properties": ["spec": ["type": "banana"]]]]
+        crd[path: "spec", "versions"] = .array(versions)
+        let crdStrategy = try #require(BuiltinResources.all.first { $0.type.kind == "CustomResourceDefinition" })
+        let causes = crdStrategy.validate(crd, nil)
+        #expect(!causes.isEmpty)
+        #expect(causes.allSatisfy { $0.field.hasPrefix("spec.versions[0].schema.openAPIV3Schema") })
+        #expect(throws: APIError.self) { _ = try CustomResourceDefinitions.strategies(for: crd) }
+    }
+}
