@@ -216,7 +216,7 @@ enum BuiltinSchemas {
     ])
 
     static let resourceRequirements = object([
-        "claims": list(object(["name": string, "request": string]), mergeKey: "name"), "limits": quantityMap, "requests": quantityMap,
+        "claims": list(object(["name": string, "request": string])), "limits": quantityMap, "requests": quantityMap,
     ])
 
     static let keyToPaths = list(object(["key": string, "mode": int32, "path": string]))
@@ -451,7 +451,7 @@ enum BuiltinSchemas {
             ], required: ["group", "names", "scope", "versions"]),
             "status": object([
                 "acceptedNames": ref(crd + "CustomResourceDefinitionNames"),
-                "conditions": list(object(["lastTransitionTime": time, "message": string, "reason": string, "status": string, "type": string]), mergeKey: "type"),
+                "conditions": list(object(["lastTransitionTime": time, "message": string, "reason": string, "status": string, "type": string])),
                 "storedVersions": stringList,
             ]),
         ], required: ["spec"])),
