@@ -8,27 +8,15 @@ extension BuiltinResources {
     enum Validation {
         // MARK: core/v1
 
-        static func namespace(_ object: JSONValue, old: JSONValue?) -> [StatusCause] {
-            guard let name = object[path: "metadata", "name"]?.stringValue else { return [] }
-            if !ResourceNames.isDNSLabel(name) {
-                return [FieldError.invalid(.string(name), detail: ResourceNames.dnsLabelMessage, field: "metadata.name")]
-            }
-            return []
-        }
-
         static func configMap(_ object: JSONValue, old: JSONValue?) -> [StatusCause] {
             var causes: [StatusCause] = []
             let data = object["data"]?.objectValue ?? [:]
             for (key, value) in data {
-                if !ResourceNames.isConfigKey(key) {
-                    causes.append(FieldError.invalid(.string(key), detail: ResourceNames.configKeyMessage, field: "data"))
-                }
+                causes += NameValidation.causes(NameValidation.configMapKey(key), value: key, field: "data[\(key)]")
                 if value.stringValue == nil { causes.append(FieldError.typeInvalid(value, detail: "must be of type string", field: "data[\(key)]")) }
             }
             for (key, value) in object["binaryData"]?.objectValue ?? [:] {
-                if !ResourceNames.isConfigKey(key) {
-                    causes.append(FieldError.invalid(.string(key), detail: ResourceNames.configKeyMessage, field: "binaryData"))
-                }
+                causes += NameValidation.causes(NameValidation.configMapKey(key), value: key, field: "binaryData[\(key)]")
                 if data[key] != nil { causes.append(FieldError.invalid(.string(key), detail: "duplicate of key present in data", field: "binaryData")) }
                 if value.stringValue.flatMap({ Data(base64Encoded: $0) }) == nil {
                     causes.append(FieldError.invalid(value, detail: "must be base64-encoded", field: "binaryData[\(key)]"))
@@ -51,9 +39,7 @@ extension BuiltinResources {
             let data = object["data"]?.objectValue ?? [:]
             var total = 0
             for (key, value) in data {
-                if !ResourceNames.isConfigKey(key) {
-                    causes.append(FieldError.invalid(.string(key), detail: ResourceNames.configKeyMessage, field: "data[\(key)]"))
-                }
+                causes += NameValidation.causes(NameValidation.configMapKey(key), value: key, field: "data[\(key)]")
                 // Secret values are never echoed back in errors.
                 guard let text = value.stringValue, let decoded = Data(base64Encoded: text) else {
                     causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"<secret contents redacted>\": must be base64-encoded", field: "data[\(key)]"))
@@ -115,9 +101,7 @@ extension BuiltinResources {
                     causes.append(FieldError.required(field: "\(field).name"))
                 } else if !name.isEmpty {
                     if !names.insert(name).inserted { causes.append(FieldError.duplicate(.string(name), field: "\(field).name")) }
-                    if !ResourceNames.isDNSLabel(name) {
-                        causes.append(FieldError.invalid(.string(name), detail: ResourceNames.dnsLabelMessage, field: "\(field).name"))
-                    }
+                    causes += NameValidation.causes(NameValidation.dns1123Label(name), value: name, field: "\(field).name")
                 }
                 let number = port["port"] ?? .null
                 if let value = number.intValue {
@@ -175,10 +159,10 @@ extension BuiltinResources {
                         causes.append(FieldError.required(field: "\(path).name"))
                     } else if !names.insert(name).inserted {
                         causes.append(FieldError.duplicate(.string(name), field: "\(path).name"))
-                    } else if !ResourceNames.isDNSLabel(name) {
-                        causes.append(FieldError.invalid(.string(name), detail: ResourceNames.dnsLabelMessage, field: "\(path).name"))
+                    } else {
+                        causes += NameValidation.causes(NameValidation.dns1123Label(name), value: name, field: "\(path).name")
                     }
-                    if (container["image"]?.stringValue ?? "").trimmingSpaces().isEmpty {
+                    if (container["image"]?.stringValue ?? "").trimmingSpaces.isEmpty {
                         causes.append(FieldError.required(field: "\(path).image"))
                     }
                     for (portIndex, port) in (container["ports"]?.arrayValue ?? []).enumerated() {
@@ -214,8 +198,16 @@ extension BuiltinResources {
                 let labels = object[path: "spec", "template", "metadata", "labels"] ?? .emptyObject
                 if (selector["matchLabels"]?.objectValue ?? [:]).isEmpty && (selector["matchExpressions"]?.arrayValue ?? []).isEmpty {
                     causes.append(FieldError.invalid(selector, detail: "empty selector is invalid for \(kind.lowercased())", field: "spec.selector"))
-                } else if !LabelSelectors.matches(selector, labels: labels) {
-                    causes.append(FieldError.invalid(labels, detail: "`selector` does not match template `labels`", field: "spec.template.metadata.labels"))
+                } else {
+                    var labelMap: [String: String] = [:]
+                    for (key, value) in labels.objectValue ?? [:] { labelMap[key] = value.stringValue }
+                    do {
+                        if try !LabelSelector(selectorObject: selector).matches(labelMap) {
+                            causes.append(FieldError.invalid(labels, detail: "`selector` does not match template `labels`", field: "spec.template.metadata.labels"))
+                        }
+                    } catch {
+                        causes.append(FieldError.invalid(selector, detail: error.message, field: "spec.selector"))
+                    }
                 }
                 if let oldSelector = old?[path: "spec", "selector"], oldSelector != selector {
                     causes.append(FieldError.immutable(selector, field: "spec.selector"))
@@ -320,29 +312,5 @@ extension BuiltinResources {
             }
             return causes
         }
-    }
-}
-
-/// Label selectors (`matchLabels` and `matchExpressions`) evaluated against a label map.
-/// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
-enum LabelSelectors {
-    static func matches(_ selector: JSONValue, labels: JSONValue) -> Bool {
-        let labelMap = labels.objectValue ?? [:]
-        for (key, value) in selector["matchLabels"]?.objectValue ?? [:] where labelMap[key] != value {
-            return false
-        }
-        for expression in selector["matchExpressions"]?.arrayValue ?? [] {
-            let key = expression["key"]?.stringValue ?? ""
-            let values = Set((expression["values"]?.arrayValue ?? []).compactMap(\.stringValue))
-            let actual = labelMap[key]?.stringValue
-            switch expression["operator"]?.stringValue ?? "" {
-            case "In": if actual.map(values.contains) != true { return false }
-            case "NotIn": if let actual, values.contains(actual) { return false }
-            case "Exists": if actual == nil { return false }
-            case "DoesNotExist": if actual != nil { return false }
-            default: return false
-            }
-        }
-        return true
     }
 }

@@ -42,8 +42,7 @@ public enum BuiltinResources {
             group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace",
             namespaced: false, shortNames: ["ns"], verbs: noDeleteCollection, subresources: ["status", "finalize"],
             printerColumns: [column("Status", ".status.phase", "The phase of the namespace: Active or Terminating."), age]),
-        prepare: { object, old in Defaults.namespace(&object, old: old) },
-        validate: { object, old in Validation.namespace(object, old: old) })
+        prepare: { object, old in Defaults.namespace(&object, old: old) })
 
     public static let configMap = ResourceStrategy(
         type: ResourceType(

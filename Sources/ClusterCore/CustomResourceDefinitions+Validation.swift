@@ -16,7 +16,7 @@ extension CustomResourceDefinitions {
         let group = spec["group"]?.stringValue ?? ""
         if group.isEmpty {
             causes.append(FieldError.required(field: "spec.group"))
-        } else if !ResourceNames.isDNSSubdomain(group) || !group.contains(".") {
+        } else if !NameValidation.dns1123Subdomain(group).isEmpty || !group.contains(".") {
             causes.append(FieldError.invalid(.string(group), detail: "should be a domain with at least one dot", field: "spec.group"))
         }
 
@@ -24,11 +24,11 @@ extension CustomResourceDefinitions {
         let plural = names["plural"]?.stringValue ?? ""
         if plural.isEmpty {
             causes.append(FieldError.required(field: "spec.names.plural"))
-        } else if !ResourceNames.isDNSLabel(plural) {
-            causes.append(FieldError.invalid(.string(plural), detail: ResourceNames.dnsLabelMessage, field: "spec.names.plural"))
+        } else {
+            causes += NameValidation.causes(NameValidation.dns1123Label(plural), value: plural, field: "spec.names.plural")
         }
-        if let singular = names["singular"]?.stringValue, !singular.isEmpty, !ResourceNames.isDNSLabel(singular) {
-            causes.append(FieldError.invalid(.string(singular), detail: ResourceNames.dnsLabelMessage, field: "spec.names.singular"))
+        if let singular = names["singular"]?.stringValue, !singular.isEmpty {
+            causes += NameValidation.causes(NameValidation.dns1123Label(singular), value: singular, field: "spec.names.singular")
         }
         let kind = names["kind"]?.stringValue ?? ""
         if kind.isEmpty {
@@ -43,8 +43,8 @@ extension CustomResourceDefinitions {
                 causes.append(FieldError.invalid(.string(listKind), detail: "kind and listKind may not be the same", field: "spec.names.listKind"))
             }
         }
-        for (index, shortName) in BuiltinCells.strings(names["shortNames"]).enumerated() where !ResourceNames.isDNSLabel(shortName) {
-            causes.append(FieldError.invalid(.string(shortName), detail: ResourceNames.dnsLabelMessage, field: "spec.names.shortNames[\(index)]"))
+        for (index, shortName) in BuiltinCells.strings(names["shortNames"]).enumerated() {
+            causes += NameValidation.causes(NameValidation.dns1123Label(shortName), value: shortName, field: "spec.names.shortNames[\(index)]")
         }
 
         let name = crd[path: "metadata", "name"]?.stringValue ?? ""
@@ -83,8 +83,8 @@ extension CustomResourceDefinitions {
             let name = version["name"]?.stringValue ?? ""
             if name.isEmpty {
                 causes.append(FieldError.required(field: "\(field).name"))
-            } else if !ResourceNames.isDNSLabel(name) {
-                causes.append(FieldError.invalid(.string(name), detail: "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", field: "\(field).name"))
+            } else if !NameValidation.dns1035Label(name).isEmpty {
+                causes += NameValidation.causes(NameValidation.dns1035Label(name), value: name, field: "\(field).name")
             } else if !seen.insert(name).inserted {
                 causes.append(FieldError.duplicate(.string(name), field: "\(field).name"))
             }
@@ -142,6 +142,6 @@ extension CustomResourceDefinitions {
 
     /// Kinds may have mixed case but otherwise follow a DNS-1035 label (`DeploymentTarget`).
     static func isKindName(_ kind: String) -> Bool {
-        ResourceNames.isDNSLabel(kind.lowercased())
+        NameValidation.dns1035Label(kind.lowercased()).isEmpty
     }
 }

@@ -41,7 +41,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     /// Throws a message naming the offending position when the expression is not understood.
     public init(_ expression: String) throws(JSONPathError) {
         description = expression
-        var text = Substring(expression.trimmingSpaces())
+        var text = Substring(expression.trimmingSpaces)
         if text.hasPrefix("{") && text.hasSuffix("}") {
             text = text.dropFirst().dropLast()
         }
@@ -321,14 +321,5 @@ extension JSONPath {
             guard !word.isEmpty else { throw failure("expected a value to compare with") }
             return .string(word)
         }
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s = s.dropFirst() }
-        while s.last?.isWhitespace == true { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -45,6 +45,9 @@ enum BuiltinCells {
     /// A label selector as kubectl prints it: `app=web,tier in (a,b),!legacy`.
     static func selectorText(_ selector: JSONValue?, empty: String) -> String {
         guard let selector else { return empty }
+        if let parsed = try? LabelSelector(selectorObject: selector) {
+            return parsed.isEverything ? empty : parsed.description
+        }
         var parts: [String] = []
         for (key, value) in selector["matchLabels"]?.objectValue ?? [:] {
             parts.append("\(key)=\(value.stringValue ?? JSONPath.text(of: value))")
