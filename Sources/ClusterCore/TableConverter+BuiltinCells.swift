@@ -103,7 +103,17 @@ enum BuiltinCells {
 
     // MARK: Pod
 
+    /// A string field, or `<none>` when it is absent or empty (as the built-in printers show it).
+    static func stringOrNone(_ path: String...) -> Provider {
+        { o, _ in
+            let value = o[pathComponents: path]?.stringValue ?? ""
+            return .string(value.isEmpty ? "<none>" : value)
+        }
+    }
+
     static let pod: [String: Provider] = [
+        "IP": stringOrNone("status", "podIP"),
+        "Node": stringOrNone("spec", "nodeName"),
         "Ready": { o, _ in
             let total = o[path: "spec", "containers"]?.arrayValue?.count ?? 0
             let ready = (o[path: "status", "containerStatuses"]?.arrayValue ?? []).filter { $0["ready"]?.boolValue == true }.count
@@ -178,6 +188,7 @@ enum BuiltinCells {
     // MARK: Service and Ingress
 
     static let service: [String: Provider] = [
+        "Cluster-IP": stringOrNone("spec", "clusterIP"),
         "External-IP": { o, _ in
             let type = o[path: "spec", "type"]?.stringValue ?? "ClusterIP"
             let external = strings(o[path: "spec", "externalIPs"])

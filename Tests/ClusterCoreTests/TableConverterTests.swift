@@ -66,6 +66,8 @@ struct TableConverterTests {
         #expect(cells?[2] == "CrashLoopBackOff")
         #expect(cells?[3] == "4 (2m ago)")
         #expect(cells?[4] == "60m")
+        #expect(cells?[5] == "<none>")  // no IP yet
+        #expect(cells?[6] == "<none>")  // not scheduled
     }
 
     @Test("Events read LAST SEEN, TYPE, REASON, OBJECT, MESSAGE without a leading NAME")
