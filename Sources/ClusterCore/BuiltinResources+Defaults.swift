@@ -6,10 +6,25 @@ extension BuiltinResources {
     /// what `kubectl apply` diffs against) looks as it would on a real cluster.
     /// https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/v1/defaults.go
     enum Defaults {
+        /// Sets a default where the field is absent or null. A parent of the wrong type (a
+        /// string where `spec` belongs) is left alone for validation to report.
         static func setIfAbsent(_ object: inout JSONValue, _ path: [String], _ value: JSONValue) {
+            guard isObjectPath(object, path.dropLast()) else { return }
             if object[pathComponents: path] == nil || object[pathComponents: path]?.isNull == true {
                 object[pathComponents: path] = value
             }
+        }
+
+        /// Whether every member along `path` that exists is an object (absent ones are created).
+        static func isObjectPath(_ object: JSONValue, _ path: ArraySlice<String>) -> Bool {
+            guard case .object = object else { return false }
+            var current = object
+            for key in path {
+                guard let next = current[key], !next.isNull else { return true }
+                guard case .object = next else { return false }
+                current = next
+            }
+            return true
         }
 
         // MARK: Namespace and Secret
@@ -23,7 +38,7 @@ extension BuiltinResources {
         /// the same keys there, as the API server does.
         static func secret(_ object: inout JSONValue) {
             setIfAbsent(&object, ["type"], "Opaque")
-            guard let stringData = object["stringData"] else { return }
+            guard let stringData = object["stringData"], isObjectPath(object, ["data"]) else { return }
             object["stringData"] = nil
             guard case .object(let entries) = stringData else { return }
             var data = object["data"]?.objectValue ?? [:]
@@ -40,6 +55,7 @@ extension BuiltinResources {
         /// cluster IP from 10.96.0.0/12 derived from namespace/name (stable across restarts,
         /// kept from the old object on update, as an allocated IP is).
         static func service(_ object: inout JSONValue, old: JSONValue?) {
+            guard isObjectPath(object, ["spec"]) else { return }
             setIfAbsent(&object, ["spec", "type"], "ClusterIP")
             setIfAbsent(&object, ["spec", "sessionAffinity"], "None")
             let type = object[path: "spec", "type"]?.stringValue ?? "ClusterIP"
@@ -51,13 +67,14 @@ extension BuiltinResources {
             if var ports = object[path: "spec", "ports"]?.arrayValue {
                 let oldPorts = old?[path: "spec", "ports"]?.arrayValue ?? []
                 for index in ports.indices {
+                    guard case .object = ports[index] else { continue }
                     setIfAbsent(&ports[index], ["protocol"], "TCP")
                     // Leaving NodePort/LoadBalancer releases the node ports the server allocated.
                     if hadNodePorts && !hasNodePorts, let nodePort = ports[index]["nodePort"],
                        oldPorts.contains(where: { $0["nodePort"] == nodePort }) {
                         ports[index]["nodePort"] = nil
                     }
-                    if let port = ports[index]["port"], ports[index]["targetPort"] == nil { ports[index]["targetPort"] = port }
+                    if let port = ports[index]["port"], case .int = port, ports[index]["targetPort"] == nil { ports[index]["targetPort"] = port }
                     if type == "NodePort" || type == "LoadBalancer", ports[index]["nodePort"] == nil {
                         let previous = oldPorts.first { $0["port"] == ports[index]["port"] && $0["protocol"] == ports[index]["protocol"] }
                         ports[index]["nodePort"] = previous?["nodePort"] ?? .int(nodePort(for: key, index: index))
@@ -219,7 +236,7 @@ extension BuiltinResources {
 
         /// policyTypes defaults to Ingress, plus Egress when egress rules are given.
         static func networkPolicy(_ object: inout JSONValue) {
-            guard object[path: "spec", "policyTypes"] == nil else { return }
+            guard isObjectPath(object, ["spec"]), object[path: "spec", "policyTypes"] == nil else { return }
             var types: [JSONValue] = ["Ingress"]
             if object[path: "spec", "egress"] != nil { types.append("Egress") }
             object[path: "spec", "policyTypes"] = .array(types)

@@ -5,19 +5,30 @@ import JSON
 /// Kubernetes API server has them (`kubectl api-resources` and `kubectl get` show them).
 /// https://kubernetes.io/docs/reference/kubernetes-api/
 public enum BuiltinResources {
-    public static var all: [ResourceStrategy] {
-        [
-            namespace, configMap, secret, serviceAccount, service, pod, event,
-            deployment, replicaSet,
-            ingress, networkPolicy,
-            lease, podDisruptionBudget,
-            role, clusterRole, roleBinding, clusterRoleBinding,
-            customResourceDefinition,
-        ]
-    }
+    public static let all: [ResourceStrategy] = [
+        namespace, configMap, secret, serviceAccount, service, pod, event,
+        deployment, replicaSet,
+        ingress, networkPolicy,
+        lease, podDisruptionBudget,
+        role, clusterRole, roleBinding, clusterRoleBinding,
+        customResourceDefinition,
+    ].map(typeChecked)
 
     /// Every built-in type, in the order discovery lists them.
-    public static var types: [ResourceType] { all.map(\.type) }
+    public static let types: [ResourceType] = all.map(\.type)
+
+    /// The strategy with its object first checked against the kind's published schema, so that
+    /// a value of the wrong type is refused instead of defaulted over or stored.
+    static func typeChecked(_ strategy: ResourceStrategy) -> ResourceStrategy {
+        let schemaName = BuiltinSchemas.name(group: strategy.type.group, version: strategy.type.version, kind: strategy.type.kind)
+        let validate = strategy.validate
+        var checked = strategy
+        checked.validate = { object, old in
+            let typeErrors = BuiltinSchemas.typeCauses(of: object, schemaName: schemaName)
+            return typeErrors.isEmpty ? validate(object, old) : typeErrors
+        }
+        return checked
+    }
 
     /// The built-in type of group/kind, if there is one.
     public static func type(group: String, kind: String) -> ResourceType? {

@@ -26,6 +26,22 @@ func sampleDeployment(selector: JSONValue = ["matchLabels": ["app": "web"]], lab
     ]
 }
 
+/// The value at a cause's field path such as `spec.ports[0].port`.
+func value(at field: String, in object: JSONValue) -> JSONValue? {
+    var current: JSONValue? = object
+    for part in field.split(separator: ".") {
+        var name = Substring(part)
+        var index: Int?
+        if let open = name.firstIndex(of: "["), name.last == "]" {
+            index = Int(name[name.index(after: open)..<name.index(before: name.endIndex)])
+            name = name[..<open]
+        }
+        current = current?[String(name)]
+        if let index { current = current?[index] }
+    }
+    return current
+}
+
 @Suite("Built-in kinds")
 struct BuiltinResourceTests {
     @Test("Every kind the cluster promises is served, with kubectl's short names")
@@ -198,6 +214,24 @@ struct BuiltinResourceTests {
         let causes = s.validate(bad, nil)
         #expect(causes.map(\.field) == ["data[token]"])
         #expect(!causes[0].message.contains("not base64!"))
+    }
+
+    @Test("Values of the wrong type are refused, not defaulted over", arguments: [
+        ("apps", "Deployment", "spec.replicas", ["spec": ["replicas": "three"]]),
+        ("apps", "Deployment", "spec", ["spec": "everything"]),
+        ("", "ConfigMap", "data", ["data": "a=1"]),
+        ("", "Service", "spec.ports[0].port", ["spec": ["ports": [["port": ["number": 80]]]]]),
+        ("", "Pod", "spec.containers", ["spec": ["containers": ["name": "c"]]]),
+    ] as [(String, String, String, JSONValue)])
+    func wrongTypes(group: String, kind: String, field: String, body: JSONValue) throws {
+        let s = try strategy(group, kind)
+        var object = body
+        object["metadata"] = ["name": "x", "namespace": "shop"]
+        let result = prepared(s, object)
+        #expect(value(at: field, in: result) == value(at: field, in: object), "the wrong value was replaced")
+        let causes = s.validate(result, nil)
+        #expect(causes.map(\.field) == [field], "\(causes)")
+        #expect(causes.first?.reason == "FieldValueTypeInvalid")
     }
 
     @Test("A Namespace is Active with the kubernetes finalizer")
