@@ -21,6 +21,15 @@ extension BuiltinSchemas {
     private static func check(_ value: JSONValue, against declared: JSONValue, at path: String, causes: inout [StatusCause]) {
         if value.isNull { return }
         let schema = resolved(declared)
+        if schema["format"] == "quantity" {
+            // Quantities decode from strings and from any JSON number (`cpu: 0.5`).
+            switch value {
+            case .int, .double, .string: return
+            default:
+                causes.append(typeError(value, expected: "string", at: path))
+                return
+            }
+        }
         if schema["x-kubernetes-int-or-string"] == true {
             switch value {
             case .int, .string: return

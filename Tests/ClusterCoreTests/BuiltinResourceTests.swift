@@ -122,7 +122,13 @@ struct BuiltinResourceTests {
     @Test("A valid Deployment passes; its selector may not change on update")
     func deploymentValidAndImmutableSelector() throws {
         let s = try strategy("apps", "Deployment")
-        let d = prepared(s, sampleDeployment())
+        var valid = sampleDeployment()
+        valid[path: "spec", "template", "spec", "containers"] = [[
+            "name": "web", "image": "shop/web:1.4.2",
+            "resources": ["limits": ["cpu": 0.5, "memory": "128Mi"], "requests": ["cpu": 1]],
+            "ports": [["containerPort": 8080]],
+        ]]
+        let d = prepared(s, valid)
         #expect(s.validate(d, nil).isEmpty)
         let changed = prepared(s, sampleDeployment(selector: ["matchLabels": ["app": "web", "tier": "x"]], labels: ["app": "web", "tier": "x"]))
         #expect(s.validate(changed, d).map(\.field) == ["spec.selector"])
