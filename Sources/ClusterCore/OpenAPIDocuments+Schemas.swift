@@ -81,7 +81,7 @@ enum BuiltinSchemas {
         for (name, schema) in metaSchemas + coreSchemas + podSchemas + workloadSchemas + otherSchemas {
             schemas[name] = schema
         }
-        return schemas
+        return describing(schemas)
     }()
 
     /// The schema name of a built-in kind (`io.k8s.api.apps.v1.Deployment`).

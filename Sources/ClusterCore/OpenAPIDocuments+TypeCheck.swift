@@ -13,7 +13,9 @@ extension BuiltinSchemas {
         return causes
     }
 
+    /// The schema a property refers to, through `$ref` or a described `allOf: [{$ref}]`.
     private static func resolved(_ schema: JSONValue) -> JSONValue {
+        if let first = schema["allOf"]?[0] { return resolved(first) }
         guard let ref = schema["$ref"]?.stringValue else { return schema }
         return all[String(ref.dropFirst("#/components/schemas/".count))] ?? .emptyObject
     }

@@ -81,6 +81,10 @@ struct OpenAPIDocumentTests {
         #expect(container[path: "properties", "ports", "x-kubernetes-patch-merge-key"] == "containerPort")
         #expect(container[path: "properties", "volumeMounts", "x-kubernetes-patch-merge-key"] == "mountPath")
         #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"] != nil)
+        // kubectl explain shows descriptions; a described reference keeps its target in allOf.
+        let spec = try #require(schemas["io.k8s.api.apps.v1.DeploymentSpec"])
+        #expect(spec[path: "properties", "replicas", "description"]?.stringValue?.contains("Defaults to 1") == true)
+        #expect(spec[path: "properties", "template", "allOf"]?[0]?["$ref"] == "#/components/schemas/io.k8s.api.core.v1.PodTemplateSpec")
         #expect(schemas["io.k8s.api.apps.v1.DeploymentList"] != nil)
     }
 

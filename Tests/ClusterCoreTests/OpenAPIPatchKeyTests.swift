@@ -14,7 +14,9 @@ struct OpenAPIPatchKeyTests {
         var description: String { "\(path) key=\(key ?? "-") strategy=\(strategy ?? "-")" }
     }
 
+    /// Follows `$ref` and `allOf: [{$ref}]` as kubectl's PatchMetaFromOpenAPIV3 does.
     func resolve(_ schema: JSONValue?, _ schemas: OrderedDictionary<String, JSONValue>) -> JSONValue? {
+        if let first = schema?["allOf"]?[0] { return resolve(first, schemas) }
         guard let ref = schema?["$ref"]?.stringValue else { return schema }
         return schemas[String(ref.dropFirst("#/components/schemas/".count))]
     }
