@@ -85,7 +85,7 @@ public enum TableConverter {
 
     /// A cell from the values a column's JSONPath selected, typed as the column says, the way
     /// the API server's CRD table converter does; nothing selected gives a null cell
-    /// (kubectl prints `<none>`).
+    /// (kubectl prints an empty cell).
     static func cell(for column: PrinterColumn, results: [JSONValue], now: String) -> JSONValue {
         guard let first = results.first, !first.isNull else {
             // An object without a creation time is as old as kubectl can tell.
