@@ -114,10 +114,19 @@ public struct KubeConfig: Sendable {
     /// Parses one kubeconfig document. `file` is used to resolve relative paths and in errors.
     public static func parse(_ text: String, file: String) throws(KubeError) -> KubeConfig {
         let document: JSONValue
-        do {
-            document = try YAML.parse(text)
-        } catch {
-            throw .configuration(.init("the kubeconfig is not valid YAML: \(error)", file: file))
+        if text.first(where: { !$0.isWhitespace }) == "{" {
+            // A JSON kubeconfig (JSON is YAML, but the JSON parser is faster and stricter).
+            do {
+                document = try JSONValue(parsing: text)
+            } catch {
+                throw .configuration(.init("the kubeconfig is not valid JSON: \(error)", file: file))
+            }
+        } else {
+            do {
+                document = try YAML.parse(text)
+            } catch {
+                throw .configuration(.init("the kubeconfig is not valid YAML: \(error)", file: file))
+            }
         }
         if document.isNull { return KubeConfig(files: [file]) }
         guard case .object = document else {

@@ -12,8 +12,14 @@ struct AnyCodingKey: CodingKey, Hashable {
 /// The members of a JSON object that its Swift type does not model, kept so that decoding and
 /// encoding again gives back what the server sent (a container's `resources`, `volumeMounts`,
 /// `securityContext` ... survive a read-modify-write).
+///
+/// Equality ignores member order, as JSON does.
 public struct UnknownFields: Sendable, Equatable {
     public var fields: OrderedDictionary<String, JSONValue>
+
+    public static func == (lhs: UnknownFields, rhs: UnknownFields) -> Bool {
+        JSONValue.object(lhs.fields).sortingKeys() == JSONValue.object(rhs.fields).sortingKeys()
+    }
 
     public init(_ fields: OrderedDictionary<String, JSONValue> = [:]) {
         self.fields = fields
@@ -39,6 +45,22 @@ public struct UnknownFields: Sendable, Equatable {
         var container = encoder.container(keyedBy: AnyCodingKey.self)
         for (key, value) in fields where !known.contains(key) {
             try container.encode(value, forKey: AnyCodingKey(key))
+        }
+    }
+}
+
+extension JSONValue {
+    /// The same value with every object's members in key order, for order-blind comparison.
+    func sortingKeys() -> JSONValue {
+        switch self {
+        case .object(let members):
+            var sorted = OrderedDictionary<String, JSONValue>()
+            for key in members.keys.sorted() { sorted[key] = members[key]?.sortingKeys() }
+            return .object(sorted)
+        case .array(let elements):
+            return .array(elements.map { $0.sortingKeys() })
+        default:
+            return self
         }
     }
 }
