@@ -61,12 +61,12 @@ public struct ExecCredentialStatus: Sendable, Equatable, CustomStringConvertible
 /// Runs an exec credential plugin and caches its answer until it expires. Concurrent callers
 /// share one run. The program is started directly (no shell), with the configured arguments.
 public actor ExecCredentialProvider {
-    public let config: ExecConfig
+    nonisolated public let config: ExecConfig
     /// The server URL, passed to the plugin when `provideClusterInfo` is set.
-    public let server: String?
+    nonisolated public let server: String?
     /// Renew this long before the credential expires, so that a request never carries one that
     /// expires on the way.
-    public let expiryMargin: Duration
+    nonisolated public let expiryMargin: Duration
 
     private var cached: ExecCredentialStatus?
     private var running: Task<ExecCredentialStatus, any Error>?
