@@ -18,23 +18,34 @@ public final class KubeClient: Sendable {
     public let configuration: ClusterConfiguration
     let logger: Logger
     let userAgent: String
+    private let makeTransport: TransportFactory
     private let transport: Mutex<Transport>
 
-    /// The HTTP client in use and the exec-plugin certificate it was made with. A new client
+    /// Makes the HTTP transport for a configuration (a fake one in tests).
+    typealias TransportFactory = @Sendable (HTTPClientConfiguration) throws(HTTPError) -> any HTTPTransport
+
+    /// The transport in use and the exec-plugin certificate it was made with. A new transport
     /// is made when an exec plugin hands out a new certificate; the old one is kept until
     /// `shutdown()` so that its open watches end on their own terms.
     private struct Transport {
-        var client: HTTPClient
+        var client: any HTTPTransport
         var certificate: [UInt8]?
-        var retired: [HTTPClient] = []
+        var retired: [any HTTPTransport] = []
     }
 
-    public init(configuration: ClusterConfiguration, logger: Logger = Logger(label: "slipway.kube"),
-                userAgent: String = KubeClient.defaultUserAgent) throws(KubeError) {
+    public convenience init(configuration: ClusterConfiguration, logger: Logger = Logger(label: "slipway.kube"),
+                            userAgent: String = KubeClient.defaultUserAgent) throws(KubeError) {
+        try self.init(configuration: configuration, logger: logger, userAgent: userAgent) { (settings) throws(HTTPError) in
+            try HTTPClient(configuration: settings)
+        }
+    }
+
+    init(configuration: ClusterConfiguration, logger: Logger, userAgent: String, makeTransport: @escaping TransportFactory) throws(KubeError) {
         self.configuration = configuration
         self.logger = logger
         self.userAgent = userAgent
-        let client = try Self.makeHTTPClient(configuration, userAgent: userAgent, certificate: nil, key: nil)
+        self.makeTransport = makeTransport
+        let client = try Self.makeHTTPClient(configuration, userAgent: userAgent, certificate: nil, key: nil, factory: makeTransport)
         transport = Mutex(Transport(client: client))
     }
 
@@ -52,8 +63,8 @@ public final class KubeClient: Sendable {
     /// The namespace used when a call names none.
     public var defaultNamespace: String { configuration.namespace }
 
-    private static func makeHTTPClient(_ configuration: ClusterConfiguration, userAgent: String,
-                                       certificate: [UInt8]?, key: [UInt8]?) throws(KubeError) -> HTTPClient {
+    private static func makeHTTPClient(_ configuration: ClusterConfiguration, userAgent: String, certificate: [UInt8]?, key: [UInt8]?,
+                                       factory: TransportFactory) throws(KubeError) -> any HTTPTransport {
         let settings = configuration.tls
         let tls = TLSConfiguration(
             certificateAuthorityPEM: settings.certificateAuthorityPEM,
@@ -62,7 +73,7 @@ public final class KubeClient: Sendable {
             insecureSkipVerify: settings.insecureSkipVerify,
             serverName: settings.serverName)
         do {
-            return try HTTPClient(configuration: HTTPClientConfiguration(tls: tls, proxy: configuration.proxy, userAgent: userAgent))
+            return try factory(HTTPClientConfiguration(tls: tls, proxy: configuration.proxy, userAgent: userAgent))
         } catch {
             throw .transport(error)
         }
@@ -72,7 +83,7 @@ public final class KubeClient: Sendable {
 
     /// The Authorization header and the HTTP client to send with, running the exec plugin or
     /// re-reading the token file as needed.
-    private func prepare() async throws(KubeError) -> (client: HTTPClient, authorization: String?) {
+    private func prepare() async throws(KubeError) -> (client: any HTTPTransport, authorization: String?) {
         switch configuration.credentials {
         case .none:
             return (currentClient(), nil)
@@ -93,13 +104,13 @@ public final class KubeClient: Sendable {
         }
     }
 
-    private func currentClient() -> HTTPClient {
+    private func currentClient() -> any HTTPTransport {
         transport.withLock { $0.client }
     }
 
-    private func clientWith(certificate: [UInt8], key: [UInt8]) throws(KubeError) -> HTTPClient {
+    private func clientWith(certificate: [UInt8], key: [UInt8]) throws(KubeError) -> any HTTPTransport {
         if let client = transport.withLock({ $0.certificate == certificate ? $0.client : nil }) { return client }
-        let fresh = try Self.makeHTTPClient(configuration, userAgent: userAgent, certificate: certificate, key: key)
+        let fresh = try Self.makeHTTPClient(configuration, userAgent: userAgent, certificate: certificate, key: key, factory: makeTransport)
         return transport.withLock { state in
             if state.certificate == certificate { return state.client }  // another request won the race
             state.retired.append(state.client)
@@ -216,3 +227,12 @@ public final class KubeClient: Sendable {
         return collected
     }
 }
+
+/// What `KubeClient` needs from an HTTP client; `HTTPClient` is the one used outside tests.
+protocol HTTPTransport: Sendable {
+    func execute(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse
+    func stream(_ request: HTTPRequest) async throws(HTTPError) -> HTTPStreamingResponse
+    func shutdown()
+}
+
+extension HTTPClient: HTTPTransport {}
