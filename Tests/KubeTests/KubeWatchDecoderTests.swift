@@ -77,6 +77,28 @@ struct KubeWatchDecoderTests {
         }
     }
 
+    @Test("dynamic decoding gives the same events at every split and keeps member order")
+    func dynamicEverySplitPoint() throws {
+        let bytes = Self.stream
+        for offset in 0...bytes.count {
+            var decoder = WatchEventDecoder<DynamicObject>()
+            var events = try decoder.decode(bytes[0..<offset])
+            events += try decoder.decode(bytes[offset...])
+            let summary = events.map { event -> String in
+                switch event {
+                case .added(let object), .modified(let object), .deleted(let object):
+                    return "\(event.type) \(object.name ?? "?") \(object.resourceVersion ?? "?")"
+                case .bookmark(let bookmark):
+                    return "BOOKMARK \(bookmark.resourceVersion) \(bookmark.annotations["k8s.io/initial-events-end"] ?? "")"
+                case .error(let status):
+                    return "ERROR \(status.code ?? 0) \(status.reason ?? "")"
+                }
+            }
+            #expect(summary == Self.expected, "split at \(offset)")
+            #expect(events.first?.object?.value.objectValue.map { Array($0.keys) } == ["apiVersion", "kind", "metadata", "data"])
+        }
+    }
+
     @Test("a thousand events in one chunk")
     func manyPerChunk() throws {
         var text = ""

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Turns the bytes of a watch response into events as they arrive. Pure: feed it chunks in
 /// any split and it yields the same events.
@@ -34,10 +35,59 @@ public struct WatchEventDecoder<Object: Decodable & Sendable> {
     }
 
     private func decodeLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
+        if Object.self == DynamicObject.self {
+            return try decodeDynamicLine(line)
+        }
         do {
             return try decoder.decode(WatchEvent<Object>.self, from: Data(line))
         } catch {
             throw .decoding(.init(what: "watch event of \(Object.self)", reason: DecodingFailureText.describe(error)))
+        }
+    }
+}
+
+extension WatchEventDecoder {
+    /// Dynamic objects are parsed straight into `JSONValue`: faster than going through
+    /// `Decoder`, and the members keep the order the server sent.
+    private func decodeDynamicLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
+        let what = "watch event"
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: line)
+        } catch {
+            throw .decoding(.init(what: what, reason: error.description))
+        }
+        guard let type = value["type"]?.stringValue else {
+            throw .decoding(.init(what: what, reason: "missing field type"))
+        }
+        guard let object = value["object"], case .object = object else {
+            throw .decoding(.init(what: what, reason: "missing field object"))
+        }
+        func wrap(_ make: (Object) -> WatchEvent<Object>) throws(KubeError) -> WatchEvent<Object> {
+            guard let dynamic = DynamicObject(object) as? Object else {
+                throw .decoding(.init(what: what, reason: "unexpected object type"))
+            }
+            return make(dynamic)
+        }
+        switch type {
+        case "ADDED": return try wrap { .added($0) }
+        case "MODIFIED": return try wrap { .modified($0) }
+        case "DELETED": return try wrap { .deleted($0) }
+        case "BOOKMARK":
+            var annotations: [String: String] = [:]
+            for (key, entry) in object[path: "metadata", "annotations"]?.objectValue ?? [:] {
+                if let text = entry.stringValue { annotations[key] = text }
+            }
+            return .bookmark(WatchBookmark(resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue ?? "",
+                                           annotations: annotations))
+        case "ERROR":
+            do {
+                return .error(try object.decode(as: Status.self))
+            } catch {
+                throw .decoding(.init(what: what, reason: "the ERROR event's object is not a Status: \(DecodingFailureText.describe(error))"))
+            }
+        default:
+            throw .decoding(.init(what: what, reason: "unknown watch event type \(type)"))
         }
     }
 }
