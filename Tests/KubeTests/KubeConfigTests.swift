@@ -59,6 +59,69 @@ struct KubeConfigTests {
         #expect(prod.source.contains("context prod"))
     }
 
+    @Test("a YAML kubeconfig as kubectl writes it is read")
+    func yamlKubeconfig() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("pki/ca.crt", Self.caPEM)
+        let path = try dir.write("config", """
+        apiVersion: v1
+        kind: Config
+        preferences: {}
+        current-context: kind-dev
+        clusters:
+        - cluster:
+            certificate-authority: pki/ca.crt
+            server: https://127.0.0.1:6443
+            tls-server-name: kubernetes
+          name: kind-dev
+        contexts:
+        - context:
+            cluster: kind-dev
+            user: kind-dev
+            namespace: "yes"
+          name: kind-dev
+        users:
+        - name: kind-dev
+          user:
+            client-certificate-data: \(Self.certPEM.base64)
+            client-key-data: \(Self.keyPEM.base64)
+        - name: oidc
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1beta1
+              command: kubectl
+              args:
+              - oidc-login
+              - get-token
+              env: null
+              provideClusterInfo: true
+              interactiveMode: Never
+        """)
+        let config = try KubeConfig.load(paths: [path])
+        let resolved = try config.clusterConfiguration()
+        #expect(resolved.server == "https://127.0.0.1:6443")
+        // `yes` stays a string under the YAML 1.2 core schema.
+        #expect(resolved.namespace == "yes")
+        #expect(resolved.tls.serverName == "kubernetes")
+        #expect(resolved.tls.certificateAuthorityPEM == Array(Self.caPEM.utf8))
+        #expect(resolved.tls.clientKeyPEM == Array(Self.keyPEM.utf8))
+        let exec = try #require(config.users["oidc"]?.value.exec)
+        #expect(exec.args == ["oidc-login", "get-token"])
+        #expect(exec.apiVersion == "client.authentication.k8s.io/v1beta1")
+        #expect(exec.provideClusterInfo)
+    }
+
+    @Test("a kubeconfig that is not YAML names the file")
+    func invalidYAML() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("broken", "clusters: [\n  - name: a\n")
+        #expect {
+            _ = try KubeConfig.load(paths: [path])
+        } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains("YAML")
+        }
+    }
+
     @Test("inline -data fields are decoded, file fields are read relative to the kubeconfig's directory")
     func tlsMaterial() throws {
         let dir = try TemporaryDirectory()

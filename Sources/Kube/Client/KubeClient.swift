@@ -33,10 +33,30 @@ public final class KubeClient: Sendable {
         var retired: [any HTTPTransport] = []
     }
 
+    /// How the client uses its connections.
+    public struct ConnectionOptions: Sendable {
+        /// HTTP/2 over TLS by default, as client-go: every request and watch shares one
+        /// connection. Over HTTP/1.1 each open watch holds a connection of its own.
+        public var httpVersion: HTTPVersion
+        public var maxConnectionsPerHost: Int
+        public var connectTimeout: Duration
+
+        public init(httpVersion: HTTPVersion = .http2OverTLS, maxConnectionsPerHost: Int = 64, connectTimeout: Duration = .seconds(10)) {
+            self.httpVersion = httpVersion
+            self.maxConnectionsPerHost = maxConnectionsPerHost
+            self.connectTimeout = connectTimeout
+        }
+    }
+
     public convenience init(configuration: ClusterConfiguration, logger: Logger = Logger(label: "slipway.kube"),
-                            userAgent: String = KubeClient.defaultUserAgent) throws(KubeError) {
+                            userAgent: String = KubeClient.defaultUserAgent,
+                            connections: ConnectionOptions = ConnectionOptions()) throws(KubeError) {
         try self.init(configuration: configuration, logger: logger, userAgent: userAgent) { (settings) throws(HTTPError) in
-            try HTTPClient(configuration: settings)
+            var settings = settings
+            settings.httpVersion = connections.httpVersion
+            settings.maxConnectionsPerHost = connections.maxConnectionsPerHost
+            settings.connectTimeout = connections.connectTimeout
+            return try HTTPClient(configuration: settings)
         }
     }
 
