@@ -73,6 +73,17 @@ struct KubeClientHTTPTests {
         }
         #expect(names == ["cm-1", "cm-2", "cm-3"])
         #expect(await waitUntil { server.closedStreams == 1 })
+
+        // A consumer waiting for more when its task is cancelled ends the transfer too.
+        let waiting = Task {
+            var count = 0
+            for try await _ in client.watch(ConfigMap.self, namespace: "shop") { count += 1 }
+            return count
+        }
+        #expect(await waitUntil { server.requests.count == 2 })
+        waiting.cancel()
+        _ = try? await waiting.value
+        #expect(await waitUntil { server.closedStreams == 2 })
     }
 
     @Test("410 on a watch request is thrown as gone over the wire too")
