@@ -120,6 +120,34 @@ struct KubeClientLiveTests {
         }
     }
 
+    @Test("an exec plugin's token authenticates, and a rejected one is replaced after the 401")
+    func execPlugin() async throws {
+        let cluster = try await LiveCluster()
+        defer { cluster.stop() }
+        let kubeconfig = try KubeConfig.load(paths: [cluster.kubeconfig])
+        guard case .bearerToken(let token) = try kubeconfig.clusterConfiguration(context: "slipway-token").credentials else {
+            Issue.record("the token context has no token")
+            return
+        }
+        // The first run hands out a wrong token, later runs the right one.
+        try cluster.directory.write("plugin", """
+        #!/bin/sh
+        echo run >> "$1"
+        if [ "$(wc -l < "$1" | tr -d ' ')" = "1" ]; then value=wrong; else value="$GOOD_TOKEN"; fi
+        printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$value"
+        """, executable: true)
+        let provider = ExecCredentialProvider(config: ExecConfig(
+            command: "./plugin", args: [(cluster.directory.path as NSString).appendingPathComponent("runs")],
+            env: [("GOOD_TOKEN", token)], baseDirectory: cluster.directory.path))
+        var configuration = try kubeconfig.clusterConfiguration(context: "slipway-token")
+        configuration.credentials = .exec(provider)
+        let client = try KubeClient(configuration: configuration)
+        defer { client.shutdown() }
+        let namespaces = try await client.list(Namespace.self)
+        #expect(namespaces.items.contains { $0.metadata.name == "default" })
+        #expect(await provider.runCount == 2)
+    }
+
     @Test("paging, the status subresource, dynamic objects and a resumed watch")
     func pagingStatusAndWatch() async throws {
         let cluster = try await LiveCluster()
