@@ -1,4 +1,5 @@
 import HTTP
+import Logging
 
 extension KubeClient {
     /// Follows changes to `resource` (in `namespace`, or every namespace when nil) as a stream
@@ -48,6 +49,12 @@ private final class WatchPump<T: Decodable & Sendable>: @unchecked Sendable {
         self.request = request
     }
 
+    private var logMetadata: Logger.Metadata {
+        var metadata: Logger.Metadata = ["verb": "watch", "resource": "\(request.path.resource)"]
+        if let namespace = request.path.namespace { metadata["namespace"] = "\(namespace)" }
+        return metadata
+    }
+
     func next() async throws -> WatchEvent<T>? {
         while true {
             if readyIndex < ready.count {
@@ -55,6 +62,7 @@ private final class WatchPump<T: Decodable & Sendable>: @unchecked Sendable {
                 readyIndex += 1
                 if case .error(let status) = event, KubeError.api(status).isGone {
                     finish()
+                    client.logger.debug("watch expired; list again", metadata: logMetadata)
                     throw KubeError.api(status)
                 }
                 return event
@@ -78,6 +86,7 @@ private final class WatchPump<T: Decodable & Sendable>: @unchecked Sendable {
                         ready = try decoder.decode(chunk)
                     } else {
                         finish()
+                        client.logger.debug("watch ended by the server", metadata: logMetadata)
                         ready = try decoder.finish()
                     }
                 } catch let error as KubeError {
