@@ -150,3 +150,19 @@ func describe(_ event: WatcherEvent<ConfigMap>) -> String {
     case .deleted(let object): return "deleted \(object.metadata.name ?? "")@\(object.metadata.resourceVersion ?? "")"
     }
 }
+
+/// A value shared between test tasks.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) {
+        mutex = Mutex(value)
+    }
+
+    var value: Value { mutex.withLock { $0 } }
+
+    @discardableResult
+    func withLock<Result: Sendable>(_ body: @Sendable (inout Value) -> Result) -> Result {
+        mutex.withLock { body(&$0) }
+    }
+}
