@@ -185,7 +185,8 @@ struct RuntimeLeaderElectionTests {
         let a = try elector("a", lock, clock)
         let b = try elector("b", lock, clock)
         let changes = Locked<[Bool]>([])
-        let watchA = Task { for await leading in a.leadershipChanges() { changes.withLock { $0.append(leading) } } }
+        let leadershipOfA = a.leadershipChanges()
+        let watchA = Task { for await leading in leadershipOfA { changes.withLock { $0.append(leading) } } }
         defer { watchA.cancel() }
         let runA = Task { await a.run(board.work("a")) }
         try await waitUntil("a leads") { a.isLeader && clock.sleeperCount == 1 }
