@@ -127,54 +127,51 @@ public final class LeaderElector: Sendable {
         case renewed, failed, deadlinePassed
     }
 
+    /// Leads until the Lease is lost, the task is cancelled, or `work` returns by itself
+    /// (whichever comes first); `work` has ended when this returns.
     private func lead(_ work: @escaping @Sendable () async -> Void, renewedAt acquiredAt: Duration) async -> LeadOutcome {
-        let workFinished = Atomic<Bool>(false)
         setLeading(true)
-        let workTask = Task {
-            await work()
-            workFinished.store(true, ordering: .sequentiallyConsistent)
+        return await withTaskGroup(of: LeadOutcome.self) { group in
+            group.addTask {
+                await work()
+                return .workFinished
+            }
+            group.addTask { await self.renew(from: acquiredAt) }
+            let outcome = await group.next() ?? .stopped
+            // Stop acting first: leadership is reported lost before the work is told to end.
+            setLeading(false)
+            if outcome == .lost {
+                logger.debug("lost the lease: could not renew within the renew deadline",
+                             metadata: ["identity": "\(configuration.identity)", "renewDeadline": "\(configuration.renewDeadline)"])
+            }
+            group.cancelAll()
+            await group.waitForAll()
+            return outcome
         }
+    }
+
+    /// Renews every `retryPeriod` until a renewal has not succeeded within `renewDeadline`
+    /// of the start of the last successful one (`.lost`), or the task is cancelled (`.stopped`).
+    private func renew(from acquiredAt: Duration) async -> LeadOutcome {
         var lastRenewal = acquiredAt
         var nextAttempt = clock.now() + configuration.retryPeriod
-        var outcome = LeadOutcome.lost
-        renewing: while true {
+        while true {
             let deadline = lastRenewal + configuration.renewDeadline
             do {
                 try await clock.sleep(until: min(nextAttempt, deadline))
             } catch {
-                outcome = .stopped
-                break renewing
+                return .stopped
             }
-            if workFinished.load(ordering: .sequentiallyConsistent) {
-                outcome = .workFinished
-                break renewing
-            }
-            if clock.now() >= deadline {
-                break renewing
-            }
+            if clock.now() >= deadline { return .lost }
             let start = clock.now()
             switch await attemptRenewal(before: deadline) {
-            case .renewed:
-                lastRenewal = start
-            case .failed:
-                break
-            case .deadlinePassed:
-                break renewing
+            case .renewed: lastRenewal = start
+            case .failed: break
+            case .deadlinePassed: return .lost
             }
-            if Task.isCancelled {
-                outcome = .stopped
-                break renewing
-            }
+            if Task.isCancelled { return .stopped }
             nextAttempt = clock.now() + configuration.retryPeriod
         }
-        if outcome == .lost {
-            logger.info("lost the lease: could not renew within the renew deadline",
-                        metadata: ["identity": "\(configuration.identity)", "renewDeadline": "\(configuration.renewDeadline)"])
-        }
-        setLeading(false)
-        workTask.cancel()
-        await workTask.value
-        return outcome
     }
 
     /// One renewal, abandoned when `deadline` comes first.

@@ -210,6 +210,25 @@ struct RuntimeLeaderElectionTests {
         try await waitUntil("a reported leading, then not") { changes.value == [false, true, false] }
     }
 
+    @Test("when the leader's work ends by itself (a drained controller) the Lease is released at once")
+    func workEndsReleases() async throws {
+        let clock = ManualClock()
+        let lock = InMemoryLeaseLock()
+        let a = try elector("a", lock, clock)
+        let finish = Locked(false)
+        let run = Task {
+            await a.run {
+                while !finish.value { try? await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
+        try await waitUntil("a leads") { a.isLeader }
+        finish.withLock { $0 = true }
+        await run.value
+        #expect(!a.isLeader)
+        #expect(lock.current?.spec?.holderIdentity == "")
+        #expect(clock.now() == .zero)
+    }
+
     @Test("settings where a leader could outlive its lease are refused with an explanation")
     func refusesUnsafeTiming() {
         #expect(throws: LeaderElectionError.self) {
