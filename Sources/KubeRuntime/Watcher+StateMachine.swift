@@ -11,6 +11,8 @@ import Kube
 ///   │            ▼                          │  ▼
 ///   │       backingOff(then: same page)     │ backingOff(then: watching(last rv))
 ///   └──────── 410 Gone (HTTP or ERROR event), while listing or watching
+///             (after a backoff when no event arrived since the list: the server is refusing
+///             the version it just listed at, and listing again at once would spin)
 /// ```
 ///
 /// resourceVersions are opaque: they are only stored and sent back, never compared by order.
@@ -38,6 +40,9 @@ struct WatcherStateMachine<Object: KubernetesObject>: Sendable {
     /// Events seen on the current watch stream; a stream that ends without any is treated as a
     /// failure so that a server closing watches at once cannot make the watcher spin.
     private var eventsOnCurrentStream = 0
+    /// Events seen since the last list completed. A 410 before any is not a normal expiry but a
+    /// server refusing the version it just gave: back off before listing again, so as not to spin.
+    private var eventsSinceList = 0
 
     init(backoff: ExponentialBackoff) {
         self.backoff = backoff
@@ -72,6 +77,7 @@ struct WatcherStateMachine<Object: KubernetesObject>: Sendable {
             return nil
         }
         state = .watching(resourceVersion: page.metadata.resourceVersion ?? "")
+        eventsSinceList = 0
         return .restarted(objects)
     }
 
@@ -91,6 +97,7 @@ struct WatcherStateMachine<Object: KubernetesObject>: Sendable {
     mutating func eventReceived(_ event: WatchEvent<Object>, at now: Duration) -> (WatcherEvent<Object>?, keepReading: Bool) {
         guard case .watching(let resourceVersion) = state else { return (nil, false) }
         eventsOnCurrentStream += 1
+        if case .error = event {} else { eventsSinceList += 1 }
         switch event {
         case .added(let object), .modified(let object):
             state = .watching(resourceVersion: object.metadata.resourceVersion ?? resourceVersion)
@@ -120,7 +127,7 @@ struct WatcherStateMachine<Object: KubernetesObject>: Sendable {
     mutating func watchFailed(_ error: any Error, at now: Duration) {
         guard case .watching(let resourceVersion) = state else { return }
         if Self.isGone(error) {
-            state = .empty
+            state = eventsSinceList == 0 ? .backingOff(delay: backoff.next(at: now), then: .empty) : .empty
         } else {
             state = .backingOff(delay: backoff.next(at: now), then: .watching(resourceVersion: resourceVersion))
         }

@@ -58,20 +58,37 @@ struct RuntimeWatcherTests {
         #expect(log.all.map(describe) == ["restarted[]"])
     }
 
-    @Test("re-lists when the watch is answered with HTTP 410 Gone")
+    @Test("re-lists at once when resuming a watch is answered with HTTP 410 Gone")
     func relistOnHTTPGone() async throws {
         let source = Source(
             lists: [.success(page([object("a", rv: "3"), object("b", rv: "4")], rv: "10")),
                     .success(page([object("a", rv: "30")], rv: "40"))],
+            watches: [.events([.modified(object("b", rv: "11"))], then: .finish), .openFails(gone())])
+        let clock = ManualClock()
+        let (log, task) = start(source, clock: clock)
+        defer { task.cancel() }
+
+        try await waitUntil("the watch after the re-list opens") { source.calls.count == 5 && source.hasLiveStream }
+        #expect(source.calls == [.list(limit: 500, continueToken: nil), .watch(from: "10"), .watch(from: "11"),
+                                 .list(limit: 500, continueToken: nil), .watch(from: "40")])
+        #expect(log.all.map(describe) == ["restarted[a,b]", "applied b@11", "restarted[a]"])
+        #expect(clock.requestedSleeps.isEmpty)
+    }
+
+    @Test("a 410 for the version just listed backs off before listing again instead of spinning")
+    func goneRightAfterListBacksOff() async throws {
+        let source = Source(
+            lists: [.success(page([object("a", rv: "3")], rv: "10")), .success(page([object("a", rv: "3")], rv: "12"))],
             watches: [.openFails(gone())])
         let clock = ManualClock()
         let (log, task) = start(source, clock: clock)
         defer { task.cancel() }
 
-        try await waitUntil("the watch after the re-list opens") { source.calls.count == 4 && source.hasLiveStream }
-        #expect(source.calls == [.list(limit: 500, continueToken: nil), .watch(from: "10"),
-                                 .list(limit: 500, continueToken: nil), .watch(from: "40")])
-        #expect(log.all.map(describe) == ["restarted[a,b]", "restarted[a]"])
+        try await waitUntil("the watcher backs off") { clock.sleeperCount == 1 }
+        #expect(source.calls == [.list(limit: 500, continueToken: nil), .watch(from: "10")])
+        clock.advance(by: .milliseconds(800))
+        try await waitUntil("the watch after the re-list opens") { source.calls.last == .watch(from: "12") }
+        #expect(log.all.map(describe) == ["restarted[a]", "restarted[a]"])
     }
 
     @Test("re-lists when the stream carries an ERROR event with code 410")
@@ -125,6 +142,38 @@ struct RuntimeWatcherTests {
         #expect(log.all.map(describe) == ["restarted[a]", "applied a@17"])
     }
 
+    @Test("another ERROR event backs off and resumes from the last seen resourceVersion")
+    func otherErrorEvent() async throws {
+        let source = Source(
+            lists: [.success(page([], rv: "10"))],
+            watches: [.events([.added(object("a", rv: "14")), .error(Status(message: "internal error", reason: "InternalError", code: 500))],
+                              then: .stayOpen)])
+        let clock = ManualClock()
+        let (log, task) = start(source, clock: clock)
+        defer { task.cancel() }
+
+        try await waitUntil("the watcher backs off") { clock.sleeperCount == 1 }
+        clock.advance(by: .milliseconds(800))
+        try await waitUntil("the watch resumes") { source.calls.last == .watch(from: "14") }
+        #expect(log.all.map(describe) == ["restarted[]", "applied a@14"])
+    }
+
+    @Test("a server that ends every watch at once is retried with backoff, not in a tight loop")
+    func emptyStreamsBackOff() async throws {
+        let source = Source(lists: [.success(page([], rv: "10"))],
+                            watches: [.events([], then: .finish), .events([], then: .finish)])
+        let clock = ManualClock()
+        let (_, task) = start(source, clock: clock)
+        defer { task.cancel() }
+
+        try await waitUntil("the watcher backs off") { clock.sleeperCount == 1 }
+        #expect(clock.requestedSleeps == [.milliseconds(800)])
+        clock.advance(by: .milliseconds(800))
+        try await waitUntil("the watcher backs off again") { clock.sleeperCount == 1 && clock.requestedSleeps.count == 2 }
+        #expect(clock.requestedSleeps.last == .milliseconds(1600))
+        #expect(source.calls.dropFirst() == [.watch(from: "10"), .watch(from: "10")])
+    }
+
     @Test("backoff doubles from 0.8 s while failures continue and starts over after a quiet period")
     func backoffGrowsAndResets() async throws {
         let source = Source(
@@ -175,7 +224,7 @@ struct RuntimeWatcherTests {
         let source = Source(
             lists: [.success(page([object("a", rv: "3"), object("b", rv: "4")], rv: "10")),
                     .success(page([object("a", rv: "30")], rv: "40"))],
-            watches: [.events([], then: .fail(gone()))])
+            watches: [.events([.modified(object("b", rv: "11"))], then: .fail(gone()))])
         let store = Store<ConfigMap>()
         let watcher = Watcher(source: source, clock: ManualClock())
         let task = Task { await watcher.run { store.apply($0) } }
