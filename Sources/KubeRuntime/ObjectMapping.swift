@@ -19,10 +19,10 @@ public enum ObjectMapping {
 
     /// The primary named by a label or annotation of the object: its value is `name` (same
     /// namespace) or `namespace/name`.
-    public static func annotation<Secondary: KubernetesObject>(_ annotation: String) -> @Sendable (Secondary) -> [ObjectKey] {
+    public static func named<Secondary: KubernetesObject>(byLabelOrAnnotation key: String) -> @Sendable (Secondary) -> [ObjectKey] {
         { object in
             let metadata = object.metadata
-            guard let value = metadata.annotations?[annotation] ?? metadata.labels?[annotation], !value.isEmpty else { return [] }
+            guard let value = metadata.annotations?[key] ?? metadata.labels?[key], !value.isEmpty else { return [] }
             let parts = value.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
             if parts.count == 2 {
                 guard !parts[0].isEmpty, !parts[1].isEmpty else { return [] }

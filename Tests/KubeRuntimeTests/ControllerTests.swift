@@ -61,6 +61,25 @@ struct RuntimeControllerTests {
         #expect(secondaryStore.get(name: "web-green", namespace: "shop")?.metadata.resourceVersion == "7")
     }
 
+    @Test("mappings find the owning primary by owner reference, label or annotation")
+    func mappings() {
+        var dependent = owned("web-green", rv: "1", by: "release-1")
+        dependent.metadata.ownerReferences?.append(OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-abc", uid: "u2"))
+        let byOwner: @Sendable (ConfigMap) -> [ObjectKey] = ObjectMapping.owners(ofKind: "DeploymentRequest")
+        #expect(byOwner(dependent) == [request])
+
+        let byName: @Sendable (ConfigMap) -> [ObjectKey] = ObjectMapping.named(byLabelOrAnnotation: "slipway.dev/request")
+        dependent.metadata.annotations = ["slipway.dev/request": "release-9"]
+        #expect(byName(dependent) == [ObjectKey(namespace: "shop", name: "release-9")])
+        dependent.metadata.annotations = ["slipway.dev/request": "other/release-9"]
+        #expect(byName(dependent) == [ObjectKey(namespace: "other", name: "release-9")])
+        dependent.metadata.annotations = ["slipway.dev/request": "/"]
+        #expect(byName(dependent).isEmpty)
+        dependent.metadata.annotations = nil
+        dependent.metadata.labels = ["slipway.dev/request": "release-2"]
+        #expect(byName(dependent) == [ObjectKey(namespace: "shop", name: "release-2")])
+    }
+
     @Test("a failing reconcile is retried with growing backoff; success forgets the failures")
     func failuresBackOff() async throws {
         let primaries = Source(lists: [.success(page([object("release-1", rv: "1")], rv: "5"))])
