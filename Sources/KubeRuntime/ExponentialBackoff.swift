@@ -16,6 +16,7 @@ public struct ExponentialBackoff: Sendable {
     private var current: Duration?
     private var lastFailure: Duration?
     private var random: SplitMix64
+    private let seeded: Bool
 
     public init(initial: Duration = .milliseconds(800), maximum: Duration = .seconds(30), multiplier: Double = 2,
                 jitter: Double = 0.5, resetAfter: Duration = .seconds(120), seed: UInt64? = nil) {
@@ -25,6 +26,16 @@ public struct ExponentialBackoff: Sendable {
         self.jitter = min(max(0, jitter), 1)
         self.resetAfter = resetAfter
         self.random = SplitMix64(seed: seed ?? UInt64.random(in: .min ... .max))
+        self.seeded = seed != nil
+    }
+
+    /// A copy with its own random jitter sequence (unless a seed was given), so that watchers
+    /// configured from one value do not retry in lockstep.
+    func independentCopy() -> ExponentialBackoff {
+        guard !seeded else { return self }
+        var copy = self
+        copy.random = SplitMix64(seed: UInt64.random(in: .min ... .max))
+        return copy
     }
 
     /// The delay before the next attempt after a failure observed at monotonic time `now`.

@@ -35,7 +35,7 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
     /// Runs until the calling task is cancelled, handing each event to `handle` before reading
     /// on (so a slow consumer slows the watch instead of buffering without bound).
     public func run(_ handle: @Sendable (WatcherEvent<Object>) async -> Void) async {
-        var machine = WatcherStateMachine<Object>(backoff: configuration.backoff)
+        var machine = WatcherStateMachine<Object>(backoff: configuration.backoff.independentCopy())
         while !Task.isCancelled {
             switch machine.nextAction() {
             case .listPage(let token):
