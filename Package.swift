@@ -109,5 +109,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "KubeRuntime",
+            dependencies: ["Kube", "JSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
     ]
 )
