@@ -80,5 +80,11 @@ let package = Package(
             dependencies: ["LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML"],
             swiftSettings: strict
         ),
+        .target(name: "SlipwayAPI", dependencies: ["Kube", "JSON", "YAML"], swiftSettings: strict),
+        .testTarget(
+            name: "SlipwayAPITests",
+            dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML", "ClusterCore"],
+            swiftSettings: strict
+        ),
     ]
 )
