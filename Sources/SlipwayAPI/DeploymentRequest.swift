@@ -66,6 +66,15 @@ public enum RequestAction: String, Codable, Sendable, CaseIterable {
 public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     public var observedGeneration: Int?
     public var phase: Phase?
+    /// What was live when the release started: what a failure or an abort restores. Recorded
+    /// before the first change, so that a restarted controller restores the right release.
+    public var previousImage: String?
+    public var previousCommit: String?
+    /// Blue/green: the slot receiving the release.
+    public var slot: Slot?
+    /// Blue/green: when the active Service was switched to `slot` (the old slot stays warm for
+    /// scaleDownDelaySeconds from then, and a post-promotion failure switches back).
+    public var trafficSwitchedAt: String?
     /// Canary: the index of the step in progress.
     public var currentStep: Int?
     /// Canary: the traffic weight now sent to the canary.
@@ -82,11 +91,16 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     /// The schema's `maxItems` for `timeline`.
     public static let timelineLimit = 100
 
-    public init(observedGeneration: Int? = nil, phase: Phase? = nil, currentStep: Int? = nil, canaryWeight: Int? = nil,
+    public init(observedGeneration: Int? = nil, phase: Phase? = nil, previousImage: String? = nil, previousCommit: String? = nil,
+                slot: Slot? = nil, trafficSwitchedAt: String? = nil, currentStep: Int? = nil, canaryWeight: Int? = nil,
                 gates: [GateStatus]? = nil, approvals: [Approval]? = nil, startedAt: String? = nil, finishedAt: String? = nil,
                 message: String? = nil, conditions: [Condition]? = nil, timeline: [TimelineEntry]? = nil) {
         self.observedGeneration = observedGeneration
         self.phase = phase
+        self.previousImage = previousImage
+        self.previousCommit = previousCommit
+        self.slot = slot
+        self.trafficSwitchedAt = trafficSwitchedAt
         self.currentStep = currentStep
         self.canaryWeight = canaryWeight
         self.gates = gates

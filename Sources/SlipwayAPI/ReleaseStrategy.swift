@@ -171,6 +171,17 @@ public struct TrafficRouting: Codable, Sendable, Equatable {
 /// no router needed, coarse with few replicas.
 public struct ReplicaRatioRouting: Codable, Sendable, Equatable {
     public init() {}
+
+    private enum CodingKeys: CodingKey {}
+
+    /// Insists on an object, as the schema does (a member-less struct would accept anything).
+    public init(from decoder: any Decoder) throws {
+        _ = try decoder.container(keyedBy: CodingKeys.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        _ = encoder.container(keyedBy: CodingKeys.self)
+    }
 }
 
 /// NGINX Ingress: a canary Ingress derived from the stable one (named `<stableIngress>-canary`,

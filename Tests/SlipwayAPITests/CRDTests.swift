@@ -168,6 +168,7 @@ struct SlipwayAPICRDTests {
         #expect(enumValues(target, ["spec", "windows", "outsideWindow"]) == OutsideWindowPolicy.allCases.map(\.rawValue))
         #expect(enumValues(target, ["status", "strategy"]) == StrategyName.allCases.map(\.rawValue))
         #expect(enumValues(target, ["status", "activeSlot"]) == Slot.allCases.map(\.rawValue))
+        #expect(enumValues(request, ["status", "slot"]) == Slot.allCases.map(\.rawValue))
         #expect(enumValues(target, ["status", "health"]) == TargetHealth.allCases.map(\.rawValue))
     }
 }

@@ -81,7 +81,8 @@ struct SlipwayAPIExampleTests {
     func statusRoundTrip() throws {
         var request = try Fixtures.example(kind: "DeploymentRequest", named: "web-production-1-4-2").decode(as: DeploymentRequest.self)
         var status = DeploymentRequestStatus(
-            observedGeneration: 1, phase: .progressing, currentStep: 2, canaryWeight: 25,
+            observedGeneration: 1, phase: .progressing, previousImage: "registry.example.com/shop/web:1.4.1", previousCommit: "a1b2c3d",
+            slot: .green, trafficSwitchedAt: "2026-11-25T10:01:00Z", currentStep: 2, canaryWeight: 25,
             gates: [GateStatus(name: "error-rate", phase: .running, successes: 2, failures: 1, inconclusive: 0, lastValue: "0.004",
                                lastError: "connection refused", lastChecked: "2026-11-25T10:00:00Z",
                                measurements: [Measurement(time: "2026-11-25T10:00:00Z", outcome: .success, value: "0.004")])],

@@ -167,6 +167,11 @@ struct SlipwayAPIInvalidObjectTests {
             .setting("spec.strategy.canary.steps[1].setWeight", to: "ten")
         let typeError = try #require(throws: ValidationError.self) { try SlipwayDecoding.target(from: wrongType) }
         #expect(typeError.description == "spec.strategy.canary.steps[1].setWeight: has the wrong type; expected an integer")
+
+        let unsupported = try Fixtures.example(kind: "DeploymentTarget", named: "web-production")
+            .setting("spec.gates[3].prometheus.noDataPolicy", to: "ignore")
+        let enumError = try #require(throws: ValidationError.self) { try SlipwayDecoding.target(from: unsupported) }
+        #expect(enumError.description == #"spec.gates[3].prometheus.noDataPolicy: Unsupported value: "ignore": supported values: "fail", "pass", "inconclusive""#)
     }
 
     @Test("a request is checked against its target: repository and something to roll back to")

@@ -39,7 +39,10 @@ public enum SlipwayDecoding {
         case .typeMismatch(let type, let context):
             return ValidationIssue(field: path(context.codingPath), message: "has the wrong type; expected \(describe(type))")
         case .dataCorrupted(let context):
-            return ValidationIssue(field: path(context.codingPath), message: "is not a supported value (\(context.debugDescription))")
+            // SchemaEnum words its failures as the API server does; other corruption says what it can.
+            let message = context.debugDescription.hasPrefix("Unsupported value") ? context.debugDescription
+                : "could not be read: \(context.debugDescription)"
+            return ValidationIssue(field: path(context.codingPath), message: message)
         @unknown default:
             return ValidationIssue(field: "", message: "could not be read: \(error)")
         }

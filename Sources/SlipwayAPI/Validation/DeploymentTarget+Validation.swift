@@ -109,7 +109,7 @@ extension AccessPolicy {
 
 extension DeploymentWindows {
     func check(at path: FieldPath, into issues: inout IssueCollector) {
-        if let timezone, TimeZone(identifier: timezone) == nil {
+        if let timezone, timezone.utf8.count > 64 || TimeZone(identifier: timezone) == nil {
             issues.add(path["timezone"], "\(quoted(timezone)) is not an IANA time zone; use a name such as Europe/Berlin or UTC")
         }
         if let allowed {

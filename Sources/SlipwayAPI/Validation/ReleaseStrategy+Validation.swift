@@ -125,10 +125,12 @@ extension TrafficRouting {
             let istioPath = path["istio"]
             issues.dnsSubdomain(istio.virtualService, at: istioPath["virtualService"])
             if istio.route.isEmpty { issues.add(istioPath["route"], "must not be empty; name the VirtualService's HTTP route") }
+            issues.length(istio.route, max: 253, at: istioPath["route"])
             for (name, destination) in [("stable", istio.stable), ("canary", istio.canary)] {
                 if destination.host.isEmpty { issues.add(istioPath[name]["host"], "must not be empty; name the destination host") }
                 issues.length(destination.host, max: 253, at: istioPath[name]["host"])
                 if destination.subset?.isEmpty == true { issues.add(istioPath[name]["subset"], "must not be empty; remove it or name a subset") }
+                issues.length(destination.subset, max: 253, at: istioPath[name]["subset"])
             }
             if istio.stable == istio.canary {
                 issues.add(istioPath["canary"], "is the same destination as stable; give the canary another host or subset")
@@ -142,6 +144,7 @@ extension TrafficRouting {
             }
             issues.range(gatewayAPI.ruleIndex, 0...63, at: gatewayPath["ruleIndex"])
             if gatewayAPI.ruleName?.isEmpty == true { issues.add(gatewayPath["ruleName"], "must not be empty; remove it or name the rule") }
+            issues.length(gatewayAPI.ruleName, max: 253, at: gatewayPath["ruleName"])
             issues.dnsLabel(gatewayAPI.stableBackend, at: gatewayPath["stableBackend"])
             issues.dnsLabel(gatewayAPI.canaryBackend, at: gatewayPath["canaryBackend"])
             if !gatewayAPI.stableBackend.isEmpty && gatewayAPI.stableBackend == gatewayAPI.canaryBackend {
