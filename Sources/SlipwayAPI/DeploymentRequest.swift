@@ -1,3 +1,4 @@
+import Foundation
 import Kube
 
 /// One ask for a release of a `DeploymentTarget`: deploy an image, or roll back to the target's
@@ -28,6 +29,19 @@ public struct DeploymentRequest: KubernetesResource, Equatable {
 
     /// Distinct approvers listed in `slipway.dev/approved-by`.
     public var approvers: [String] { SlipwayAnnotation.approvers(in: metadata.annotations?[SlipwayAnnotation.approvedBy]) }
+
+    /// The approvers that count under `policy`: distinct, and without the requester unless the
+    /// policy lets them approve their own release.
+    public func countedApprovers(under policy: ApprovalPolicy) -> [String] {
+        let requester = requestedBy?.trimmingCharacters(in: .whitespaces)
+        return approvers.filter { policy.effectiveRequesterMayApprove || $0 != requester }
+    }
+
+    /// Whether the request has the approvals `policy` asks for (always, when none are required).
+    public func isApproved(under policy: ApprovalPolicy?) -> Bool {
+        guard let policy, policy.isRequired else { return true }
+        return countedApprovers(under: policy).count >= policy.effectiveMinApprovers
+    }
 
     /// Whether a human asked a paused release to continue.
     public var isPromoteRequested: Bool { metadata.annotations?[SlipwayAnnotation.promote] != nil }

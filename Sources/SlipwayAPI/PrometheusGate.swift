@@ -2,7 +2,8 @@ import Foundation
 
 /// A PromQL query whose samples must satisfy a condition.
 /// The query is a template: `{{target}}`, `{{namespace}}`, `{{canary}}` and `{{stable}}` are
-/// replaced before it is sent (see `QueryTemplate`).
+/// replaced before it is sent (see `QueryTemplate`). In a blue/green release `canary` is the
+/// slot receiving the release and `stable` the live slot.
 /// See https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
 public struct PrometheusGate: Codable, Sendable, Equatable {
     /// The Prometheus server (`http://prometheus.monitoring.svc:9090`).

@@ -96,6 +96,22 @@ struct SlipwayAPISemanticsTests {
                 == ["slipway.dev/requested-by", "slipway.dev/approved-by", "slipway.dev/promote", "slipway.dev/abort"])
     }
 
+    @Test("the requester's own approval counts only when the target allows it")
+    func approvals() throws {
+        var request = try Fixtures.example(kind: "DeploymentRequest", named: "web-production-1-4-2").decode(as: DeploymentRequest.self)
+        let fourEyes = ApprovalPolicy(required: true, minApprovers: 1)
+        #expect(!request.isApproved(under: fourEyes))
+        request.metadata.annotations?[SlipwayAnnotation.approvedBy] = "telegram:987654321"
+        #expect(request.countedApprovers(under: fourEyes).isEmpty)
+        #expect(!request.isApproved(under: fourEyes))
+        #expect(request.isApproved(under: ApprovalPolicy(required: true, requesterMayApprove: true)))
+        request.metadata.annotations?[SlipwayAnnotation.approvedBy] = "telegram:987654321,telegram:111"
+        #expect(request.isApproved(under: fourEyes))
+        #expect(!request.isApproved(under: ApprovalPolicy(required: true, minApprovers: 2)))
+        #expect(request.isApproved(under: nil))
+        #expect(request.isApproved(under: ApprovalPolicy(required: false, minApprovers: 5)))
+    }
+
     @Test("access entries name Telegram users or roles")
     func accessSubjects() {
         #expect(AccessSubject("123456789").kind == .telegramUser(123_456_789))
