@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import JSON
 import Kube
+import Synchronization
 import Testing
 
 /// The client over the real libcurl transport, against a small scripted HTTP server.
@@ -73,6 +74,41 @@ struct KubeClientHTTPTests {
         }
         #expect(names == ["cm-1", "cm-2", "cm-3"])
         #expect(await waitUntil { server.closedStreams == 1 })
+
+        // A consumer waiting for more when its task is cancelled ends the transfer too.
+        let received = Counter()
+        let waiting = Task {
+            for try await _ in client.watch(ConfigMap.self, namespace: "shop") { received.increment() }
+        }
+        #expect(await waitUntil { received.value == 3 })
+        waiting.cancel()
+        _ = try? await waiting.value
+        #expect(await waitUntil { server.closedStreams == 2 })
+    }
+
+    @Test("five thousand events sent at once all arrive, in order, through the paused and resumed transfer")
+    func manyEvents() async throws {
+        let count = 5000
+        var chunks: [String] = []
+        var current = ""
+        for index in 1...count {
+            current += #"{"type":"MODIFIED","object":"# + Self.configMap("cm", rv: "\(index)") + "}\n"
+            if current.utf8.count > 50_000 {
+                chunks.append(current)
+                current = ""
+            }
+        }
+        chunks.append(current)
+        let server = try MiniAPIServer { [chunks] _ in .chunked(status: 200, chunks: chunks, holdOpen: false) }
+        defer { server.stop() }
+        let client = try KubeClient(configuration: ClusterConfiguration(server: server.url))
+        defer { client.shutdown() }
+        var expected = 1
+        for try await event in client.watch(ConfigMap.self) {
+            guard event.object?.metadata.resourceVersion == "\(expected)" else { break }
+            expected += 1
+        }
+        #expect(expected == count + 1)
     }
 
     @Test("410 on a watch request is thrown as gone over the wire too")
@@ -89,4 +125,11 @@ struct KubeClientHTTPTests {
             (error as? KubeError)?.isGone == true
         }
     }
+}
+
+/// A count shared between a consuming task and the test.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
 }

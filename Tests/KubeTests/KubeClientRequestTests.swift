@@ -161,6 +161,28 @@ struct KubeClientRequestTests {
         #expect(requests[3].target == "/apis/apps/v1/namespaces/shop/deployments/web?dryRun=All&fieldManager=slipway&force=true")
     }
 
+    @Test("apply sends the object as an apply patch in its own namespace, with apiVersion and kind")
+    func apply() async throws {
+        let cluster = FakeCluster { request in .response(status: 200, body: String(decoding: request.body ?? [], as: UTF8.self)) }
+        let client = try cluster.client(Self.configuration)
+        var object = ConfigMap(metadata: ObjectMeta(name: "cfg", namespace: "team"), data: ["a": "1"])
+        object.apiVersion = nil
+        object.kind = nil
+        let applied = try await client.apply(object, fieldManager: "slipway", force: true)
+        #expect(applied.data?["a"] == "1")
+        let request = try #require(cluster.requests.first)
+        #expect(request.method == "PATCH")
+        #expect(request.target == "/api/v1/namespaces/team/configmaps/cfg?fieldManager=slipway&force=true")
+        #expect(request.header("Content-Type") == "application/apply-patch+yaml")
+        #expect(request.bodyJSON?["kind"] == "ConfigMap")
+        #expect(request.bodyJSON?["apiVersion"] == "v1")
+        #expect(request.bodyJSON?["status"] == nil)
+
+        let route = DynamicObject(resource: .httpRoutes, name: "web", namespace: "shop")
+        _ = try await client.apply(.httpRoutes, route, fieldManager: "slipway")
+        #expect(cluster.requests.last?.target == "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/web?fieldManager=slipway")
+    }
+
     @Test("the status subresource is addressed for get, update and patch")
     func statusSubresource() async throws {
         let cluster = FakeCluster { _ in .response(status: 200, body: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"status":{"readyReplicas":1}}"#) }

@@ -153,8 +153,9 @@ struct KubeConfigTests {
         #expect(inline.tls.serverName == "api.internal")
         #expect(inline.proxy == "http://proxy:3128")
         // Nothing secret shows when the configuration is printed.
-        let printed = "\(inline) \(inline.tls) \(String(reflecting: inline.credentials))"
-        #expect(!printed.contains("SECRETKEYMATERIAL"))
+        var printed = "\(inline) \(inline.tls) \(String(reflecting: inline.credentials))"
+        dump(inline, to: &printed)
+        #expect(!printed.contains("SECRETKEYMATERIAL") && !printed.contains(Self.keyPEM.base64))
     }
 
     @Test("insecure-skip-tls-verify turns verification off only when set")
@@ -202,6 +203,14 @@ struct KubeConfigTests {
 
         let basic = try config.clusterConfiguration(context: "b")
         #expect(!"\(basic)".contains("hunter2"))
+
+        // Neither the parsed file nor the resolved configuration reveals a secret when dumped.
+        var everything = ""
+        dump(config, to: &everything)
+        dump(token, to: &everything)
+        dump(basic, to: &everything)
+        #expect(!everything.contains("s3cr3t-token") && !everything.contains("hunter2"))
+        #expect(everything.contains("token <redacted>"))
 
         guard case .exec(let provider) = try config.clusterConfiguration(context: "e").credentials else {
             Issue.record("expected an exec plugin")

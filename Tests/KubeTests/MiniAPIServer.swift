@@ -89,11 +89,15 @@ final class MiniAPIServer: Sendable {
                 let head = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(bytes.count)\r\n\r\n"
                 guard sendAll(Array(head.utf8) + bytes, connection) else { return }
             case .chunked(let status, let chunks, let holdOpen):
+                // A client that leaves while the chunks are still being sent counts as closing too.
+                let clientLeft = { [self] in
+                    if holdOpen { state.withLock { $0.closedStreams += 1 } }
+                }
                 var out = Array("HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
-                guard sendAll(out, connection) else { return }
+                guard sendAll(out, connection) else { return clientLeft() }
                 for chunk in chunks where !chunk.isEmpty {
                     out = Array(String(chunk.utf8.count, radix: 16).utf8) + [13, 10] + Array(chunk.utf8) + [13, 10]
-                    guard sendAll(out, connection) else { return }
+                    guard sendAll(out, connection) else { return clientLeft() }
                 }
                 if holdOpen {
                     var byte: UInt8 = 0

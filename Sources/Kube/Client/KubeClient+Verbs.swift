@@ -125,3 +125,38 @@ extension KubeClient {
 private struct KindProbe: Decodable {
     var kind: String?
 }
+
+extension KubeClient {
+    /// Server-side apply of `object`: creates it or merges the fields it sets, owned by
+    /// `fieldManager`. Only the fields present in the object are sent, so a typed object that
+    /// does not model a field cannot remove it.
+    /// See https://kubernetes.io/docs/reference/using-api/server-side-apply/
+    public func apply<T: KubernetesObject>(_ resource: ResourceDescriptor, _ object: T, fieldManager: String, force: Bool = false,
+                                           namespace: String? = nil, options: WriteOptions = WriteOptions()) async throws(KubeError) -> T {
+        guard let name = object.metadata.name, !name.isEmpty else {
+            throw .configuration(.init("apply needs metadata.name on the \(resource.kind)"))
+        }
+        var body: JSONValue
+        if let dynamic = object as? DynamicObject {
+            body = dynamic.value
+        } else {
+            do {
+                body = try JSONValue(encoding: object)
+            } catch {
+                throw .decoding(.init(what: resource.kind, reason: "cannot be encoded: \(error)"))
+            }
+        }
+        // Apply needs apiVersion and kind in the body.
+        if body["apiVersion"] == nil { body["apiVersion"] = .string(resource.apiVersion) }
+        if body["kind"] == nil { body["kind"] = .string(resource.kind) }
+        return try await patch(resource, as: T.self, name: name,
+                               namespace: namespaceFor(resource, namespace, object: object.metadata.namespace),
+                               patch: .apply(body, fieldManager: fieldManager, force: force), options: options)
+    }
+
+    /// Server-side apply of a typed object.
+    public func apply<T: KubernetesResource>(_ object: T, fieldManager: String, force: Bool = false, namespace: String? = nil,
+                                             options: WriteOptions = WriteOptions()) async throws(KubeError) -> T {
+        try await apply(T.resource, object, fieldManager: fieldManager, force: force, namespace: namespace, options: options)
+    }
+}

@@ -131,13 +131,16 @@ public final class KubeClient: Sendable {
     private func clientWith(certificate: [UInt8], key: [UInt8]) throws(KubeError) -> any HTTPTransport {
         if let client = transport.withLock({ $0.certificate == certificate ? $0.client : nil }) { return client }
         let fresh = try Self.makeHTTPClient(configuration, userAgent: userAgent, certificate: certificate, key: key, factory: makeTransport)
-        return transport.withLock { state in
-            if state.certificate == certificate { return state.client }  // another request won the race
+        let (chosen, madeInVain) = transport.withLock { state -> (any HTTPTransport, Bool) in
+            // Another request may have switched to this certificate meanwhile.
+            if state.certificate == certificate { return (state.client, true) }
             state.retired.append(state.client)
             state.client = fresh
             state.certificate = certificate
-            return fresh
+            return (fresh, false)
         }
+        if madeInVain { fresh.shutdown() }
+        return chosen
     }
 
     /// After a 401: forget cached credentials that could be stale. Returns whether retrying

@@ -28,7 +28,7 @@ public enum Credentials: Sendable, CustomStringConvertible, CustomDebugStringCon
 /// Everything a `KubeClient` needs to reach one cluster: where, how to trust it, who we are,
 /// and the default namespace. Made from a kubeconfig, from the in-cluster service account, or
 /// by hand.
-public struct ClusterConfiguration: Sendable, CustomStringConvertible {
+public struct ClusterConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// The API server's base URL: `https://10.0.0.1:443` (a path prefix is allowed).
     public var server: String
     /// The namespace used when a call gives none.
@@ -51,8 +51,10 @@ public struct ClusterConfiguration: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "ClusterConfiguration(server: \(server), namespace: \(namespace), credentials: \(credentials), source: \(source))"
+        "ClusterConfiguration(server: \(server), namespace: \(namespace), tls: \(tls), credentials: \(credentials), source: \(source))"
     }
+
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 
     /// Kubeconfig first (KUBECONFIG or ~/.kube/config), then the in-cluster service account,
     /// the order kube-rs and client-go use.
@@ -75,7 +77,7 @@ public struct ClusterConfiguration: Sendable, CustomStringConvertible {
 }
 
 /// TLS material in memory (read from kubeconfig files or inline data), handed to libcurl as blobs.
-public struct TLSSettings: Sendable, CustomStringConvertible {
+public struct TLSSettings: Sendable, CustomStringConvertible, CustomReflectable {
     public var certificateAuthorityPEM: [UInt8]?
     public var clientCertificatePEM: [UInt8]?
     public var clientKeyPEM: [UInt8]?
@@ -100,4 +102,6 @@ public struct TLSSettings: Sendable, CustomStringConvertible {
         if let serverName { parts.append("server name \(serverName)") }
         return "TLSSettings(\(parts.joined(separator: ", ")))"
     }
+
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }

@@ -3,7 +3,9 @@ import JSON
 
 /// `users[].user.exec` of a kubeconfig: a program that prints an `ExecCredential`.
 /// See https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
-public struct ExecConfig: Sendable {
+///
+/// Its description leaves out the environment values, which may hold secrets.
+public struct ExecConfig: Sendable, CustomStringConvertible, CustomReflectable {
     public static let supportedAPIVersions = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"]
 
     public var apiVersion: String
@@ -29,6 +31,12 @@ public struct ExecConfig: Sendable {
         self.provideClusterInfo = provideClusterInfo
         self.baseDirectory = baseDirectory
     }
+
+    public var description: String {
+        "ExecConfig(\(apiVersion), command: \(command), args: \(args), env: \(env.map(\.name)))"
+    }
+
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }
 
 /// The `status` of an ExecCredential: a token, or a client certificate and key, and until when

@@ -48,7 +48,9 @@ public struct KubeConfig: Sendable {
         public var proxyURL: String?
     }
 
-    public struct User: Sendable {
+    /// A user entry. Printing or dumping it shows which kinds of credentials it has, never
+    /// their values.
+    public struct User: Sendable, CustomStringConvertible, CustomReflectable {
         public var clientCertificate: String?
         public var clientCertificateData: String?
         public var clientKey: String?
@@ -60,6 +62,19 @@ public struct KubeConfig: Sendable {
         public var exec: ExecConfig?
         /// Set when the user names an `auth-provider`, which this client does not support.
         public var authProvider: String?
+
+        public var description: String {
+            var kinds: [String] = []
+            if clientCertificate != nil || clientCertificateData != nil { kinds.append("client certificate") }
+            if token != nil { kinds.append("token <redacted>") }
+            if let tokenFile { kinds.append("token file \(tokenFile)") }
+            if let username { kinds.append("basic auth as \(username) <password redacted>") }
+            if let exec { kinds.append("exec \(exec.command)") }
+            if let authProvider { kinds.append("auth-provider \(authProvider)") }
+            return "User(\(kinds.joined(separator: ", ")))"
+        }
+
+        public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
     }
 
     public struct Context: Sendable, Equatable {
