@@ -1,16 +1,27 @@
-/// A regular expression kept as its source, compiled where it is used: `Regex` is not
-/// `Sendable`, and the same sources appear in the CRD schemas (a test checks they agree), where
-/// the API server matches them with Go's RE2, so each is written in the syntax both share.
-public struct Pattern: Sendable, Equatable, CustomStringConvertible {
+import Synchronization
+
+/// A regular expression with its source. The same sources appear in the CRD schemas (a test
+/// checks they agree), where the API server matches them with Go's RE2, so each is written in
+/// the syntax both share. Compiled once; `Regex` is not `Sendable`, so matching goes through a lock.
+public final class Pattern: Sendable, Equatable, CustomStringConvertible {
     public let source: String
+    private let regex: Mutex<Regex<AnyRegexOutput>?>
 
-    public init(_ source: String) { self.source = source }
-
-    /// Whether the pattern matches `text` (every pattern here is anchored with `^...$`).
-    public func matches(_ text: String) -> Bool {
-        guard let regex = try? Regex(source) else { return false }
-        return text.firstMatch(of: regex) != nil
+    public init(_ source: String) {
+        self.source = source
+        regex = Mutex(try? Regex(source))
     }
+
+    /// Whether the pattern matches `text` (every pattern here is anchored with `^...$`). A
+    /// source that does not compile matches nothing.
+    public func matches(_ text: String) -> Bool {
+        regex.withLock { regex in
+            guard let regex else { return false }
+            return text.firstMatch(of: regex) != nil
+        }
+    }
+
+    public static func == (lhs: Pattern, rhs: Pattern) -> Bool { lhs.source == rhs.source }
 
     public var description: String { source }
 }
