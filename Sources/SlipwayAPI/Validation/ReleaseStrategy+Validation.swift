@@ -81,8 +81,8 @@ extension CanaryStrategy {
                     issues.add(stepPath["setWeight"], "\(weight) is less than the \(last.value) set by step \(last.index); weights may only grow (the canary is promoted after the last step)")
                 } else {
                     lastWeight = (weight, index)
+                    if weight > 0 { sendsTraffic = true }
                 }
-                if weight > 0 { sendsTraffic = true }
             }
             if let pause = step.pause {
                 issues.range(pause.durationSeconds, 0...604_800, at: stepPath["pause"]["durationSeconds"])
