@@ -128,8 +128,10 @@ enum Command {
 
     /// Runs a program with an argument array (no shell) and collects its output.
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> CommandResult {
+        // The blocking reads and waits run on threads of their own: on Linux, blocking a
+        // Dispatch global-queue thread starves the Swift concurrency pool every test shares.
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 do {
                     let process = Process()
                     process.executableURL = executable
@@ -143,10 +145,11 @@ enum Command {
                     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
                     try? input.fileHandleForWriting.close()
                     let errors = Mutex(Data())
-                    let errorsRead = DispatchGroup()
-                    DispatchQueue.global().async(group: errorsRead) {
+                    let errorsRead = DispatchSemaphore(value: 0)
+                    Thread.detachNewThread {
                         let data = err.fileHandleForReading.readDataToEndOfFile()
                         errors.withLock { $0 = data }
+                        errorsRead.signal()
                     }
                     let output = out.fileHandleForReading.readDataToEndOfFile()
                     process.waitUntilExit()

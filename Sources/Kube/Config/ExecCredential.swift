@@ -152,17 +152,18 @@ enum ExecCredentialRunner {
             throw .configuration(.init("cannot start the exec credential plugin \(executable): \(error.localizedDescription)"))
         }
         // Both pipes are drained while the program runs so that neither fills up and blocks it.
+        // The blocking reads run on threads of their own, never on a Dispatch global-queue
+        // thread: on Linux those threads also carry the Swift concurrency pool.
         outcome = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let group = DispatchGroup()
+            Thread.detachNewThread {
+                let errorsRead = DispatchSemaphore(value: 0)
                 nonisolated(unsafe) var errors = Data()
-                group.enter()
-                DispatchQueue.global().async {
+                Thread.detachNewThread {
                     errors = stderr.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
+                    errorsRead.signal()
                 }
                 let output = stdout.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
+                errorsRead.wait()
                 process.waitUntilExit()
                 continuation.resume(returning: (process.terminationStatus, output, errors))
             }
