@@ -80,5 +80,11 @@ let package = Package(
             dependencies: ["LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML"],
             swiftSettings: strict
         ),
+        .target(
+            name: "KubeRuntime",
+            dependencies: ["Kube", "JSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
     ]
 )

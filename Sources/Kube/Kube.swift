@@ -1,2 +1,0 @@
-/// The Kubernetes API client.
-public enum Kube {}

@@ -1,0 +1,86 @@
+import Kube
+import Logging
+
+/// How a `Watcher` lists and retries.
+public struct WatcherConfiguration: Sendable {
+    /// Objects per list page (the `limit` parameter).
+    public var pageSize: Int
+    /// The delays between retries after failures.
+    public var backoff: ExponentialBackoff
+
+    public init(pageSize: Int = 500, backoff: ExponentialBackoff = ExponentialBackoff()) {
+        self.pageSize = max(1, pageSize)
+        self.backoff = backoff
+    }
+}
+
+/// Keeps a consistent view of one resource: lists it in pages, then follows changes from the
+/// list's resourceVersion, re-watching when a stream ends, re-listing on 410 Gone, and backing
+/// off on errors. It never gives up; it stops when its task is cancelled.
+/// The transitions are in `WatcherStateMachine`.
+public struct Watcher<Object: KubernetesObject>: Sendable {
+    public let source: any WatchSource<Object>
+    public let configuration: WatcherConfiguration
+    public let clock: any RuntimeClock
+    public let logger: Logger
+
+    public init(source: any WatchSource<Object>, configuration: WatcherConfiguration = WatcherConfiguration(),
+                clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "slipway.runtime.watcher")) {
+        self.source = source
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs until the calling task is cancelled, handing each event to `handle` before reading
+    /// on (so a slow consumer slows the watch instead of buffering without bound).
+    public func run(_ handle: @Sendable (WatcherEvent<Object>) async -> Void) async {
+        var machine = WatcherStateMachine<Object>(backoff: configuration.backoff.independentCopy())
+        while !Task.isCancelled {
+            switch machine.nextAction() {
+            case .listPage(let token):
+                do {
+                    let page = try await source.listPage(limit: configuration.pageSize, continueToken: token)
+                    if let event = machine.pageReceived(page) { await handle(event) }
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.debug("list failed", metadata: ["error": "\(error)"])
+                    machine.listFailed(error, at: clock.now())
+                }
+            case .watch(let resourceVersion):
+                do {
+                    let stream = try await source.watch(from: resourceVersion)
+                    reading: for try await event in stream {
+                        let (output, keepReading) = machine.eventReceived(event, at: clock.now())
+                        if let output { await handle(output) }
+                        if !keepReading { break reading }
+                    }
+                    machine.streamEnded(at: clock.now())
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.debug("watch failed", metadata: ["error": "\(error)", "resourceVersion": "\(resourceVersion)"])
+                    machine.watchFailed(error, at: clock.now())
+                }
+            case .backOff(let delay):
+                logger.trace("backing off", metadata: ["delay": "\(delay)"])
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    return
+                }
+                machine.backoffElapsed()
+            }
+        }
+    }
+
+    /// The events as a stream; iterating it runs the watcher, ending the iteration stops it.
+    public func events() -> AsyncStream<WatcherEvent<Object>> {
+        AsyncStream { continuation in
+            let task = Task {
+                await run { event in continuation.yield(event) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import Synchronization
+
+/// The controller's queue of keys to reconcile, after client-go `util/workqueue` (queue,
+/// delaying queue, rate-limiting queue) and kube-rs `scheduler.rs`:
+///
+/// - a key is queued at most once however often it is added (deduplicated);
+/// - a key being processed is never handed out again until `done` is called; if it was added
+///   meanwhile it is queued again at `done`, so the change is not lost and never processed twice
+///   at once;
+/// - `add(_:after:)` queues a key later (requeue-after), keeping the earliest time asked for;
+/// - `addRateLimited` waits as long as the rate limiter says (per-item backoff and an overall
+///   rate), `forget` clears a key's failures after a success;
+/// - `shutDown` stops handing out work: waiting `next()` calls return nil, adds are ignored,
+///   keys being processed can still be marked `done`.
+public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
+    private struct State {
+        var queue: [Key] = []
+        var head = 0
+        var dirty: Set<Key> = []
+        var processing: Set<Key> = []
+        /// Keys waiting for a delayed add: the monotonic time they become ready and their timer.
+        var waiting: [Key: (readyAt: Duration, timer: Task<Void, Never>)] = [:]
+        var shuttingDown = false
+        var nextConsumerID = 0
+        /// `next()` calls waiting for a key, in arrival order.
+        var consumers: [(id: Int, continuation: CheckedContinuation<Key?, Never>)] = []
+
+        var queuedCount: Int { queue.count - head }
+
+        mutating func popFirst() -> Key? {
+            guard head < queue.count else { return nil }
+            let key = queue[head]
+            head += 1
+            if head > 64 && head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            return key
+        }
+
+        /// Queues `key`, or hands it straight to a waiting consumer (returned to resume outside the lock).
+        mutating func enqueue(_ key: Key) -> CheckedContinuation<Key?, Never>? {
+            if !consumers.isEmpty {
+                let consumer = consumers.removeFirst()
+                dirty.remove(key)
+                processing.insert(key)
+                return consumer.continuation
+            }
+            queue.append(key)
+            return nil
+        }
+    }
+
+    private let state = Mutex(State())
+    public let rateLimiter: any RateLimiter<Key>
+    public let clock: any RuntimeClock
+
+    public init(rateLimiter: (any RateLimiter<Key>)? = nil, clock: any RuntimeClock = SystemClock()) {
+        self.rateLimiter = rateLimiter ?? MaxOfRateLimiter<Key>.controllerDefault(clock: clock)
+        self.clock = clock
+    }
+
+    /// Queues `key` now unless it is already queued.
+    public func add(_ key: Key) {
+        let handOff = state.withLock { state -> CheckedContinuation<Key?, Never>? in
+            guard !state.shuttingDown, !state.dirty.contains(key) else { return nil }
+            state.dirty.insert(key)
+            if state.processing.contains(key) { return nil }
+            return state.enqueue(key)
+        }
+        handOff?.resume(returning: key)
+    }
+
+    /// Queues `key` once `delay` has passed. When the key is already waiting for an earlier
+    /// time, that time stands.
+    public func add(_ key: Key, after delay: Duration) {
+        guard delay > .zero else { return add(key) }
+        let readyAt = clock.now() + delay
+        state.withLock { state in
+            guard !state.shuttingDown else { return }
+            if let existing = state.waiting[key] {
+                if existing.readyAt <= readyAt { return }
+                existing.timer.cancel()
+            }
+            let timer = Task { [clock] in
+                do {
+                    try await clock.sleep(until: readyAt)
+                } catch {
+                    return
+                }
+                self.delayElapsed(key, readyAt: readyAt)
+            }
+            state.waiting[key] = (readyAt, timer)
+        }
+    }
+
+    private func delayElapsed(_ key: Key, readyAt: Duration) {
+        let current = state.withLock { state -> Bool in
+            guard state.waiting[key]?.readyAt == readyAt else { return false }
+            state.waiting.removeValue(forKey: key)
+            return true
+        }
+        if current { add(key) }
+    }
+
+    /// Queues `key` after the delay the rate limiter gives it (one more failure).
+    public func addRateLimited(_ key: Key) {
+        add(key, after: rateLimiter.when(key))
+    }
+
+    /// `key` was processed successfully: its failures no longer count.
+    public func forget(_ key: Key) {
+        rateLimiter.forget(key)
+    }
+
+    /// How often `key` has failed since it was last forgotten.
+    public func failures(_ key: Key) -> Int {
+        rateLimiter.failures(key)
+    }
+
+    /// The next key to process, waiting for one; nil once the queue is shut down (or the task
+    /// cancelled). Call `done` with the key when finished with it.
+    public func next() async -> Key? {
+        let id = state.withLock { state -> Int in
+            state.nextConsumerID += 1
+            return state.nextConsumerID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Key?, Never>) in
+                let immediate = state.withLock { state -> Key?? in
+                    if state.shuttingDown || Task.isCancelled { return .some(nil) }
+                    if let key = state.popFirst() {
+                        state.dirty.remove(key)
+                        state.processing.insert(key)
+                        return .some(key)
+                    }
+                    state.consumers.append((id, continuation))
+                    return .none
+                }
+                if case .some(let key) = immediate { continuation.resume(returning: key) }
+            }
+        } onCancel: {
+            let consumer = state.withLock { state -> CheckedContinuation<Key?, Never>? in
+                guard let index = state.consumers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.consumers.remove(at: index).continuation
+            }
+            consumer?.resume(returning: nil)
+        }
+    }
+
+    /// Processing of `key` finished. If it was added meanwhile, it is queued again now.
+    public func done(_ key: Key) {
+        let handOff = state.withLock { state -> CheckedContinuation<Key?, Never>? in
+            state.processing.remove(key)
+            guard state.dirty.contains(key), !state.shuttingDown else { return nil }
+            return state.enqueue(key)
+        }
+        handOff?.resume(returning: key)
+    }
+
+    /// Stops handing out work: pending and future `next()` calls return nil, adds and timers
+    /// are dropped. Keys being processed may still be marked `done`.
+    public func shutDown() {
+        let (consumers, timers) = state.withLock { state in
+            state.shuttingDown = true
+            let consumers = state.consumers.map(\.continuation)
+            state.consumers.removeAll()
+            let timers = state.waiting.values.map(\.timer)
+            state.waiting.removeAll()
+            return (consumers, timers)
+        }
+        for timer in timers { timer.cancel() }
+        for consumer in consumers { consumer.resume(returning: nil) }
+    }
+
+    public var isShuttingDown: Bool {
+        state.withLock { $0.shuttingDown }
+    }
+
+    /// Keys queued and ready to be handed out.
+    public var count: Int {
+        state.withLock { $0.queuedCount }
+    }
+
+    /// Keys handed out and not yet `done`.
+    public var processingCount: Int {
+        state.withLock { $0.processing.count }
+    }
+
+    /// Keys waiting for a delayed add.
+    public var waitingCount: Int {
+        state.withLock { $0.waiting.count }
+    }
+}
