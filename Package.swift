@@ -86,5 +86,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
+        .target(name: "SlipwayAPI", dependencies: ["Kube", "JSON", "YAML"], swiftSettings: strict),
+        .testTarget(
+            name: "SlipwayAPITests",
+            dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML", "ClusterCore"],
+            swiftSettings: strict
+        ),
     ]
 )
