@@ -88,7 +88,8 @@ extension ReleaseRun {
                     setCondition(RequestCondition.approved, false, reason: "AwaitingApproval", message: message)
                     move(to: .awaitingApproval, reason: "AwaitingApproval", message: message)
                     try await saveIfChanged()
-                    return .requeueAfter(configuration.waitingRecheck)
+                    // Approvals arrive as annotations on this request: its own change wakes it.
+                    return .awaitChange
                 }
                 setCondition(RequestCondition.approved, true, reason: "Approved", message: "approved by \(counted.joined(separator: ", "))")
             }
