@@ -13,14 +13,22 @@ import SlipwayAPI
 /// See https://kubernetes.io/docs/reference/using-api/api-concepts/#patch-and-apply and
 /// https://www.rfc-editor.org/rfc/rfc6902#section-4.6
 public struct KubeRolloutCluster: RolloutCluster {
+    /// Lists the requests of one target: `(namespace, target)`.
+    public typealias RequestLister = @Sendable (_ namespace: String, _ target: String) async throws -> [DeploymentRequest]
+
     public let client: KubeClient
     private let events: EventRecorder
     private let lookup: KubeClusterLookup
+    private let requestLister: RequestLister?
 
-    public init(client: KubeClient, events: EventRecorder) {
+    /// - Parameter requestLister: where the queue and history read a target's requests. A
+    ///   controller passes a reader of its watch cache, so that a reconcile does not list every
+    ///   request in the namespace from the API server; without one the API is asked.
+    public init(client: KubeClient, events: EventRecorder, requestLister: RequestLister? = nil) {
         self.client = client
         self.events = events
         self.lookup = KubeClusterLookup(client: client)
+        self.requestLister = requestLister
     }
 
     // MARK: ClusterLookup
@@ -40,7 +48,8 @@ public struct KubeRolloutCluster: RolloutCluster {
     }
 
     public func requests(namespace: String, target: String) async throws -> [DeploymentRequest] {
-        try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.spec.target == target }
+        if let requestLister { return try await requestLister(namespace, target) }
+        return try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.spec.target == target }
     }
 
     public func updateRequestStatus(_ request: DeploymentRequest) async throws -> DeploymentRequest {

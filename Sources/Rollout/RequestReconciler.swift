@@ -114,6 +114,8 @@ final class ReleaseRun {
     /// release (promoted by a human) is Progressing again.
     func record(_ action: TimelineAction, _ detail: String? = nil) {
         status.record(TimelineEntry(time: nowString, action: action.rawValue, detail: detail.map { String($0.prefix(1024)) }))
+        logger.debug("release step", metadata: ["request": "\(namespace)/\(name)", "target": "\(request.spec.target)",
+                                                "step": "\(action.rawValue)", "detail": "\(detail ?? "")"])
         if request.phase == .paused {
             move(to: .progressing, reason: "Resumed", message: "continuing: \(SlipwayAnnotation.promote) is set")
         }
@@ -195,8 +197,14 @@ final class ReleaseRun {
     /// A finished request: make sure it no longer holds its target, and keep the target's history within its limit.
     func tidyAfterFinish() async throws -> ReconcileAction {
         target = try await cluster.target(namespace: namespace, name: request.spec.target)
-        if target?.status?.activeRequest == name {
-            try await updateTarget { $0.activeRequest = nil }
+        let targetStatus = target?.status
+        if targetStatus?.activeRequest == name || targetStatus?.queue?.contains(name) == true {
+            let name = self.name
+            try await updateTarget { status in
+                if status.activeRequest == name { status.activeRequest = nil }
+                status.queue = status.queue?.filter { $0 != name }
+                if status.queue?.isEmpty == true { status.queue = nil }
+            }
         }
         try await pruneHistory()
         return .awaitChange
