@@ -48,6 +48,8 @@ public final class FakeRolloutCluster: RolloutCluster {
         case healthy(readyAfter: Duration)
         /// Never ready; each pod restarts every 10 seconds.
         case crashLoop
+        /// Ready only once a test calls `makeAvailable(_:)` after the spec last changed.
+        case whenTold
     }
 
     /// Thrown by a change made after the crash point.
@@ -68,6 +70,8 @@ public final class FakeRolloutCluster: RolloutCluster {
         var generation: Int
         var labels: [String: String]
         var changedAt: Duration
+        /// The generation `makeAvailable(_:)` released, for `whenTold`.
+        var releasedGeneration: Int?
     }
 
     private struct State {
@@ -104,6 +108,14 @@ public final class FakeRolloutCluster: RolloutCluster {
     /// Adds a Deployment that is already fully rolled out.
     public func addDeployment(_ name: String, container: String, image: String, replicas: Int, labels: [String: String]) {
         state.withLock { $0.deployments[name] = FakeDeployment(container: container, image: image, replicas: replicas, generation: 1, labels: labels, changedAt: .seconds(-3600)) }
+    }
+
+    /// Lets the pods of the Deployment's current spec become available (behaviour `whenTold`).
+    public func makeAvailable(_ deployment: String) {
+        state.withLock { state in
+            let generation = state.deployments[deployment]?.generation
+            state.deployments[deployment]?.releasedGeneration = generation
+        }
     }
 
     public func addService(_ name: String, selector: [String: String]) {
@@ -255,6 +267,11 @@ public final class FakeRolloutCluster: RolloutCluster {
             switch state.behavior(deployment.image) {
             case .healthy(let readyAfter):
                 if elapsed < readyAfter {
+                    workload.readyReplicas = 0
+                    workload.availableReplicas = 0
+                }
+            case .whenTold:
+                if deployment.releasedGeneration != deployment.generation {
                     workload.readyReplicas = 0
                     workload.availableReplicas = 0
                 }

@@ -233,3 +233,27 @@ struct RolloutBlueGreenTests {
         #expect(gate?.failures == 1)
     }
 }
+
+@Suite("Rollout availability")
+struct RolloutAvailabilityTests {
+    @Test("the release waits for the idle slot to be fully available before any gate or traffic change")
+    func waitsForAvailability() async throws {
+        let world = RolloutWorld()
+        world.cluster.setBehavior { image in image.hasSuffix(":1.4.2") ? .whenTold : .healthy(readyAfter: .zero) }
+        world.request("r1", tag: "1.4.2")
+        try await world.run("r1") { $0.status?.timeline?.last?.action == "PreviewPointed" }
+        for _ in 0..<5 {
+            try await world.step("r1")
+            world.clock.advance(by: .seconds(5))
+        }
+        #expect(world.phase("r1") == .progressing)
+        #expect(world.timeline("r1").last == "PreviewPointed")
+        #expect(world.message("r1").contains("0/3 available"))
+        #expect(world.prober.probedURLs.isEmpty)
+
+        world.cluster.makeAvailable("web-green")
+        try await world.settle()
+        #expect(world.phase("r1") == .succeeded)
+        #expect(world.liveSlot == "green")
+    }
+}
