@@ -21,6 +21,7 @@ public final class FakeRolloutCluster: RolloutCluster {
         case scale(deployment: String, replicas: Int)
         case setSelector(service: String, selector: [String: String])
         case deleteRequest(request: String)
+        case removeAnnotation(request: String, key: String)
 
         /// A change to a workload or to traffic (not a status write).
         public var isWorkloadOrTraffic: Bool {
@@ -38,6 +39,7 @@ public final class FakeRolloutCluster: RolloutCluster {
             case .scale(let deployment, let replicas): "scale \(deployment)=\(replicas)"
             case .setSelector(let service, let selector): "selector \(service)=\(BlueGreenView.describe(selector))"
             case .deleteRequest(let request): "delete \(request)"
+            case .removeAnnotation(let request, let key): "unannotate \(request) \(key)"
             }
         }
     }
@@ -223,6 +225,20 @@ public final class FakeRolloutCluster: RolloutCluster {
             stored.metadata.resourceVersion = String(state.version)
             state.requests[name] = stored
             return stored
+        }
+    }
+
+    public func removeAnnotation(_ key: String, from request: DeploymentRequest) async throws -> DeploymentRequest {
+        let name = request.metadata.name ?? ""
+        return try mutate(.removeAnnotation(request: name, key: key)) { state in
+            guard var stored = state.requests[name] else { throw RolloutClusterError.notFound(kind: "DeploymentRequest", name: name, namespace: namespace) }
+            stored.metadata.annotations?[key] = nil
+            state.version += 1
+            stored.metadata.resourceVersion = String(state.version)
+            state.requests[name] = stored
+            var updated = request
+            updated.metadata = stored.metadata
+            return updated
         }
     }
 

@@ -56,6 +56,12 @@ public struct KubeRolloutCluster: RolloutCluster {
         try await client.updateStatus(request, namespace: request.metadata.namespace)
     }
 
+    public func removeAnnotation(_ key: String, from request: DeploymentRequest) async throws -> DeploymentRequest {
+        let patch: JSONValue = ["metadata": ["annotations": .object([key: .null])]]
+        return try await client.patch(DeploymentRequest.self, name: request.metadata.name ?? "", namespace: request.metadata.namespace,
+                                      patch: .merge(patch))
+    }
+
     public func deleteRequest(namespace: String, name: String) async throws {
         do {
             _ = try await client.delete(DeploymentRequest.self, name: name, namespace: namespace)
@@ -148,7 +154,7 @@ public struct KubeRolloutCluster: RolloutCluster {
         await events.record(type, reason: reason, message: message, regarding: request)
     }
 
-    // MARK: Helpers
+    // MARK: Conversions
 
     private static func json(_ labels: [String: String]) -> JSONValue {
         var object = OrderedDictionary<String, JSONValue>()

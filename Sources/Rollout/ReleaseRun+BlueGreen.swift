@@ -54,6 +54,16 @@ extension ReleaseRun {
         return try await step.forward()
     }
 
+    /// Removes `slipway.dev/promote` before the step it allows is recorded, so that one
+    /// promotion passes one pause (as `kubectl argo rollouts promote` does). In this order a
+    /// restart between the two writes leaves the release paused, asking again, rather than
+    /// letting an old promotion pass a later pause.
+    func consumePromotion() async throws {
+        let status = request.status
+        request = try await cluster.removeAnnotation(SlipwayAnnotation.promote, from: request)
+        request.status = status
+    }
+
     /// Set once undoing has begun.
     var rollbackCause: RollbackCause? {
         guard let condition = status.condition(RequestCondition.rollingBack), condition.status == "True" else { return nil }
@@ -192,6 +202,7 @@ struct BlueGreenStep {
             let what = "\(label) gate \(gate) failed: \(message)"
             if target.spec.effectiveOnGateFailure == .pause {
                 if run.request.isPromoteRequested {
+                    try await run.consumePromotion()
                     run.record(overridden, "\(what); continued by \(SlipwayAnnotation.promote)")
                     try await run.save()
                     return next
@@ -209,13 +220,16 @@ struct BlueGreenStep {
 
     /// Announces the switch, then makes it with the old selector as precondition.
     private func switchTraffic() async throws -> ReconcileAction? {
-        if !strategy.effectiveAutoPromote && !run.request.isPromoteRequested {
-            run.move(to: .paused, reason: "AwaitingPromotion",
-                     message: "\(releaseWorkload.name) passed its pre-promotion gates; annotate \(SlipwayAnnotation.promote) to switch Service \(strategy.activeService) to it, or \(SlipwayAnnotation.abort) to undo")
-            try await run.saveIfChanged()
-            return .awaitChange
-        }
         if !run.has(.switchingTraffic) {
+            if !strategy.effectiveAutoPromote {
+                guard run.request.isPromoteRequested else {
+                    run.move(to: .paused, reason: "AwaitingPromotion",
+                             message: "\(releaseWorkload.name) passed its pre-promotion gates; annotate \(SlipwayAnnotation.promote) to switch Service \(strategy.activeService) to it, or \(SlipwayAnnotation.abort) to undo")
+                    try await run.saveIfChanged()
+                    return .awaitChange
+                }
+                try await run.consumePromotion()
+            }
             run.status.trafficSwitchedAt = run.nowString
             run.record(.switchingTraffic, switchDetail(from: slot.other, to: slot))
             try await run.save()

@@ -16,6 +16,9 @@ public protocol RolloutCluster: ClusterLookup {
     /// Writes `request.status` through the status subresource. The write carries the request's
     /// resourceVersion, so a stale copy fails with a conflict instead of undoing a newer status.
     func updateRequestStatus(_ request: DeploymentRequest) async throws -> DeploymentRequest
+    /// Removes an annotation from the request (a consumed `slipway.dev/promote`) and returns
+    /// the request as stored afterwards.
+    func removeAnnotation(_ key: String, from request: DeploymentRequest) async throws -> DeploymentRequest
     /// Deletes a finished request (history pruning).
     func deleteRequest(namespace: String, name: String) async throws
 

@@ -162,6 +162,28 @@ struct RolloutBlueGreenTests {
         try await world.settle()
         #expect(world.phase("r1") == .succeeded)
         #expect(world.trafficSwitches == ["green"])
+        #expect(world.cluster.storedRequest("r1")?.metadata.annotations?[SlipwayAnnotation.promote] == nil, "one promotion passes one pause")
+    }
+
+    @Test("the promotion that allowed the switch does not also pass a later failed gate")
+    func promotionIsConsumed() async throws {
+        let world = RolloutWorld(target: RolloutWorld.target(autoPromote: false, onGateFailure: .pause))
+        let release = "\(RolloutWorld.repository):1.4.2"
+        world.prober.setOverride { url, image in url == RolloutWorld.liveURL && image == release ? HTTPProbeResponse(status: 500) : nil }
+        world.request("r1", tag: "1.4.2")
+        try await world.settle()
+        #expect(world.phase("r1") == .paused)
+        world.cluster.annotate("r1", SlipwayAnnotation.promote, "true")
+        try await world.settle()
+
+        #expect(world.phase("r1") == .paused)
+        #expect(world.message("r1").contains("live-healthy"))
+        #expect(world.liveSlot == "green")
+        world.cluster.annotate("r1", SlipwayAnnotation.abort, "bad live health")
+        try await world.settle()
+        #expect(world.phase("r1") == .aborted)
+        #expect(world.liveSlot == "blue")
+        #expect(world.trafficSwitches == ["green", "blue"])
     }
 
     @Test("abort while paused before the switch: nothing moves, the idle slot is scaled down and restored")

@@ -12,11 +12,13 @@ import Testing
 @Suite("Rollout crash safety")
 struct RolloutCrashSafetyTests {
     enum Scenario: String, CaseIterable, Sendable {
-        case goodRelease, unhealthyPreview, failsAfterSwitch
+        case goodRelease, unhealthyPreview, failsAfterSwitch, promotedByHand
 
         func makeWorld() -> RolloutWorld {
-            let world = RolloutWorld()
+            let world = RolloutWorld(target: self == .promotedByHand ? RolloutWorld.target(autoPromote: false) : RolloutWorld.target())
             switch self {
+            case .promotedByHand:
+                world.request("r1", tag: "1.4.2")
             case .goodRelease:
                 world.request("r1", tag: "1.4.2", commit: "abcdef1")
             case .unhealthyPreview:
@@ -33,7 +35,7 @@ struct RolloutCrashSafetyTests {
 
         var expectedPhase: Phase {
             switch self {
-            case .goodRelease: .succeeded
+            case .goodRelease, .promotedByHand: .succeeded
             case .unhealthyPreview: .failed
             case .failsAfterSwitch: .rolledBack
             }
@@ -70,29 +72,52 @@ struct RolloutCrashSafetyTests {
         var description: String { "\(phase?.rawValue ?? "-") live=\(liveSlot ?? "-") changes=\(changes) timeline=\(timeline)" }
     }
 
-    /// Runs the scenario, killing the controller after each count of changes in `kills`.
+    /// What an operator does: promote a release paused for promotion.
+    static func operatorActs(_ world: RolloutWorld) {
+        guard let request = world.cluster.storedRequest("r1"), request.phase == .paused, !request.isPromoteRequested else { return }
+        world.cluster.annotate("r1", SlipwayAnnotation.promote, "true")
+    }
+
+    /// Runs the scenario to the end, killing the controller after each count of changes in `kills`.
     static func run(_ scenario: Scenario, kills: [Int]) async throws -> (outcome: Outcome, crashes: Int) {
         let world = scenario.makeWorld()
         var crashes = 0
         for kill in kills {
             world.cluster.crash(afterMutations: kill)
-            do {
-                try await world.settle()
-            } catch is FakeRolloutCluster.SimulatedCrash {
-                crashes += 1
+            // Until the kill happens, the operator keeps promoting what waits for them.
+            for _ in 0..<5 where !(world.phase("r1")?.isTerminal ?? true) {
+                do {
+                    try await world.settle()
+                    operatorActs(world)
+                } catch is FakeRolloutCluster.SimulatedCrash {
+                    crashes += 1
+                    operatorActs(world)
+                    break
+                }
             }
         }
         world.cluster.crash(afterMutations: nil)
-        try await world.settle()
+        for _ in 0..<5 where !(world.phase("r1")?.isTerminal ?? true) {
+            try await world.settle()
+            operatorActs(world)
+        }
         return (Outcome(world), crashes)
+    }
+
+    /// How many changes an uninterrupted run makes.
+    static func baselineChanges(_ scenario: Scenario) async throws -> Int {
+        let world = scenario.makeWorld()
+        for _ in 0..<5 where !(world.phase("r1")?.isTerminal ?? true) {
+            try await world.settle()
+            operatorActs(world)
+        }
+        return world.cluster.history.count
     }
 
     @Test("killed at every step boundary, a fresh controller finishes the release exactly as an uninterrupted one", arguments: Scenario.allCases)
     func everyBoundary(_ scenario: Scenario) async throws {
-        let baselineWorld = scenario.makeWorld()
-        try await baselineWorld.settle()
-        let baseline = Outcome(baselineWorld)
-        let boundaries = baselineWorld.cluster.history.count
+        let (baseline, _) = try await Self.run(scenario, kills: [])
+        let boundaries = try await Self.baselineChanges(scenario)
         #expect(baseline.phase == scenario.expectedPhase)
         #expect(Set(baseline.timeline).count == baseline.timeline.count, "no step recorded twice")
         #expect(boundaries > 10)
@@ -106,9 +131,7 @@ struct RolloutCrashSafetyTests {
 
     @Test("killed many times at random moments (seeded), every run ends right with each traffic switch made once", arguments: Scenario.allCases)
     func randomKills(_ scenario: Scenario) async throws {
-        let baselineWorld = scenario.makeWorld()
-        try await baselineWorld.settle()
-        let baseline = Outcome(baselineWorld)
+        let (baseline, _) = try await Self.run(scenario, kills: [])
 
         for seed in UInt64(1)...25 {
             var random = SplitMix64(seed: seed &* 0x9E37_79B9 &+ UInt64(scenario.rawValue.count))
