@@ -52,6 +52,8 @@ public final class FakeRolloutCluster: RolloutCluster {
         case crashLoop
         /// Ready only once a test calls `makeAvailable(_:)` after the spec last changed.
         case whenTold
+        /// One more pod available every `perPod` after the spec changed.
+        case gradual(perPod: Duration)
     }
 
     /// Thrown by a change made after the crash point.
@@ -286,6 +288,10 @@ public final class FakeRolloutCluster: RolloutCluster {
                     workload.readyReplicas = 0
                     workload.availableReplicas = 0
                 }
+            case .gradual(let perPod):
+                let ready = perPod > .zero ? min(replicas, Int(elapsed / perPod)) : replicas
+                workload.readyReplicas = max(0, ready)
+                workload.availableReplicas = max(0, ready)
             case .whenTold:
                 if deployment.releasedGeneration != deployment.generation {
                     workload.readyReplicas = 0

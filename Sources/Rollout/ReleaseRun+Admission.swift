@@ -34,10 +34,9 @@ extension ReleaseRun {
         target = try await cluster.target(namespace: namespace, name: request.spec.target)
 
         if request.isAbortRequested {
-            if target?.status?.activeRequest == name { try await updateTarget { $0.activeRequest = nil } }
             move(to: .aborted, reason: "Aborted", message: "aborted before it started (\(SlipwayAnnotation.abort): \(abortReason)); nothing was changed")
             try await save()
-            return .awaitChange
+            return try await tidyAfterFinish()
         }
 
         let view: BlueGreenView
@@ -46,8 +45,7 @@ extension ReleaseRun {
             setCondition(RequestCondition.accepted, false, reason: "Invalid", message: message)
             move(to: .rejected, reason: "Rejected", message: message, type: .warning)
             try await save()
-            if target != nil { try await pruneHistory() }
-            return .awaitChange
+            return try await tidyAfterFinish()
         case .valid(let valid):
             view = valid
         }
@@ -101,7 +99,7 @@ extension ReleaseRun {
                         setCondition(RequestCondition.accepted, false, reason: "OutsideWindow", message: message)
                         move(to: .rejected, reason: "Rejected", message: message, type: .warning)
                         try await save()
-                        return .awaitChange
+                        return try await tidyAfterFinish()
                     }
                     move(to: .queued, reason: "OutsideWindow", message: "waiting: \(decision.message)")
                     try await saveIfChanged()

@@ -81,9 +81,11 @@ extension ReleaseRun {
         return .requeueAfter(.zero)
     }
 
-    /// The latest moment anything happened: a step or a gate measurement.
+    /// The latest moment anything happened: a step, a gate measurement, or a change in the
+    /// release slot's updated or available pods.
     var lastProgress: Date {
         let times = (status.timeline ?? []).map(\.time) + (status.gates ?? []).compactMap(\.lastChecked) + [status.startedAt].compactMap { $0 }
+            + [status.condition(RequestCondition.progressing)?.lastUpdateTime].compactMap { $0 }
         return times.compactMap(RFC3339.date(from:)).max() ?? now
     }
 }
@@ -159,6 +161,15 @@ struct BlueGreenStep {
                 run.say("\(workload.name) is available; running pre-promotion gates")
                 try await run.save()
                 return next
+            }
+            // As the Deployment controller does for its own Progressing condition: any change in
+            // updated or available pods is progress and moves lastUpdateTime.
+            // See https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#progress-deadline-seconds
+            let summary = "Deployment \(workload.name): \(workload.progressSummary)"
+            if run.status.condition(RequestCondition.progressing)?.message != summary {
+                run.status.setCondition(Condition(type: RequestCondition.progressing, status: "True", reason: "WaitingForAvailability", message: summary,
+                                                  lastTransitionTime: run.nowString, lastUpdateTime: run.nowString,
+                                                  observedGeneration: run.request.metadata.generation))
             }
             let deadline = TimeInterval(max(1, target.spec.effectiveProgressDeadlineSeconds))
             let idle = run.now.timeIntervalSince(run.lastProgress)

@@ -278,4 +278,17 @@ struct RolloutAvailabilityTests {
         #expect(world.phase("r1") == .succeeded)
         #expect(world.liveSlot == "green")
     }
+
+    @Test("pods becoming available one by one count as progress, even when the whole rollout outlasts the deadline")
+    func slowButProgressing() async throws {
+        let world = RolloutWorld(target: RolloutWorld.target(progressDeadlineSeconds: 60))
+        world.cluster.setBehavior { image in image.hasSuffix(":1.4.2-slow") ? .gradual(perPod: .seconds(40)) : .healthy(readyAfter: .zero) }
+        world.request("r1", tag: "1.4.2-slow")
+        try await world.settle()
+        #expect(world.phase("r1") == .succeeded)
+        let timeline = world.cluster.storedRequest("r1")?.status?.timeline ?? []
+        let scaled = try #require(timeline.first { $0.action == "ScaledUp" }.flatMap { RFC3339.date(from: $0.time) })
+        let available = try #require(timeline.first { $0.action == "Available" }.flatMap { RFC3339.date(from: $0.time) })
+        #expect(available.timeIntervalSince(scaled) > 60)
+    }
 }
