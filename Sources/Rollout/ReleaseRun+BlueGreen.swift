@@ -28,7 +28,7 @@ extension ReleaseRun {
             move(to: .failed, reason: "TargetChanged",
                  message: "target \(request.spec.target) no longer describes a blue/green release this request can continue; nothing further is changed", type: .warning)
             try await save()
-            return .awaitChange
+            return try await tidyAfterFinish()
         }
         let view = try await BlueGreenView.read(strategy, container: target.spec.container, namespace: namespace, cluster: cluster)
         let step = BlueGreenStep(run: self, view: view, slot: slot, release: release, target: target)
