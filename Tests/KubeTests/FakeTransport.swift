@@ -126,14 +126,3 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
         Self.lines.withLock { $0.append("\(event.level) \(event.message) \(fields)") }
     }
 }
-
-/// Waits until `condition` holds, checking again as other tasks run, up to a deadline.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        await Task.yield()
-        try? await Task.sleep(for: .milliseconds(1))
-    }
-    return condition()
-}

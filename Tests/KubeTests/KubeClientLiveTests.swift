@@ -185,5 +185,20 @@ struct KubeClientLiveTests {
         _ = try? await watcher.value
         #expect(!events.withLock { $0 }.contains { $0.hasPrefix("ADDED") })
         _ = made
+
+        // A finalizer holds a delete: the object comes back with deletionTimestamp set.
+        _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "held", finalizers: ["slipway.dev/test"])))
+        guard case .pending(let held) = try await client.delete(ConfigMap.self, name: "held") else {
+            Issue.record("expected the delete to wait for the finalizer")
+            return
+        }
+        #expect(held.metadata.deletionTimestamp != nil)
+        _ = try await client.patch(ConfigMap.self, name: "held", patch: .merge(["metadata": ["finalizers": nil]]))
+        #expect(await waitUntil {
+            (try? await client.get(ConfigMap.self, name: "held")) == nil
+        })
+
+        try await client.deleteCollection(.configMaps, listOptions: ListOptions(labelSelector: "paged=yes"))
+        #expect(try await client.list(ConfigMap.self, namespace: "default", options: ListOptions(labelSelector: "paged=yes")).items.isEmpty)
     }
 }

@@ -33,3 +33,24 @@ final class TemporaryDirectory: @unchecked Sendable {
 extension String {
     var base64: String { Data(utf8).base64EncodedString() }
 }
+
+/// Waits until `condition` holds, checking again as other tasks run, up to a deadline.
+func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        await Task.yield()
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+    return condition()
+}
+
+/// Waits until an asynchronous `condition` holds, up to a deadline.
+func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return await condition()
+}

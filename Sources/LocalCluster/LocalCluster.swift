@@ -1,2 +1,0 @@
-/// The embedded Kubernetes API server.
-public enum LocalCluster {}

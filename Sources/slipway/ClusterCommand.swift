@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import LocalCluster
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `slipway cluster`: the embedded Kubernetes API, for tests and the demo.
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Run the embedded Kubernetes API server until interrupted.",
+        discussion: """
+            Serves the Kubernetes API over HTTPS with a generated CA, and writes a kubeconfig \
+            (client-certificate and token users) for kubectl and client libraries. With \
+            --state-dir, objects and credentials survive restarts.
+            """)
+
+    @Option(help: "Port to listen on; 0 picks a free port.")
+    var port: Int = 6443
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("kubeconfig-out"), help: "Where to write the kubeconfig (mode 0600).")
+    var kubeconfigOut: String?
+
+    @Option(name: .customLong("state-dir"), help: "Directory where objects and credentials are kept across restarts.")
+    var stateDir: String?
+
+    @Flag(name: .customLong("insecure-http"), help: "Serve plain HTTP without authentication (loopback addresses only).")
+    var insecureHTTP = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "slipway.cluster")
+        let kubeconfigURL = kubeconfigOut.map { URL(fileURLWithPath: $0) }
+        let cluster = EmbeddedCluster(configuration: .init(
+            host: host, port: port, insecureHTTP: insecureHTTP,
+            stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) },
+            kubeconfigPath: kubeconfigURL, logger: logger))
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: cluster)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                let endpoint = try await cluster.endpoint()
+                var lines = "Kubernetes API listening on \(endpoint.url)\n"
+                if let path = endpoint.kubeconfigPath {
+                    lines += "Kubeconfig written to \(path.path)\n"
+                }
+                FileHandle.standardOutput.write(Data(lines.utf8))
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}
