@@ -121,5 +121,11 @@ let package = Package(
             dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML", "ClusterCore"],
             swiftSettings: strict
         ),
+        .target(
+            name: "Rollout",
+            dependencies: ["KubeRuntime", "SlipwayAPI", "Kube", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,173 @@
+import Foundation
+import JSON
+import Kube
+import KubeRuntime
+import SlipwayAPI
+
+/// `RolloutCluster` over the Kubernetes API.
+///
+/// Status writes go through the status subresource with the object's resourceVersion, so a
+/// write based on a stale read fails with 409 and the reconcile is retried on fresh objects.
+/// Changes where a precondition matters are JSON patches (RFC 6902) whose `test` operation
+/// makes the API server refuse the change when the object is not as the reconciler saw it.
+/// See https://kubernetes.io/docs/reference/using-api/api-concepts/#patch-and-apply and
+/// https://www.rfc-editor.org/rfc/rfc6902#section-4.6
+public struct KubeRolloutCluster: RolloutCluster {
+    /// Lists the requests of one target: `(namespace, target)`.
+    public typealias RequestLister = @Sendable (_ namespace: String, _ target: String) async throws -> [DeploymentRequest]
+
+    public let client: KubeClient
+    private let events: EventRecorder
+    private let lookup: KubeClusterLookup
+    private let requestLister: RequestLister?
+
+    /// - Parameter requestLister: where the queue and history read a target's requests. A
+    ///   controller passes a reader of its watch cache, so that a reconcile does not list every
+    ///   request in the namespace from the API server; without one the API is asked.
+    public init(client: KubeClient, events: EventRecorder, requestLister: RequestLister? = nil) {
+        self.client = client
+        self.events = events
+        self.lookup = KubeClusterLookup(client: client)
+        self.requestLister = requestLister
+    }
+
+    // MARK: ClusterLookup
+
+    public func exists(_ resource: ResourceDescriptor, name: String, namespace: String) async throws -> Bool {
+        try await lookup.exists(resource, name: name, namespace: namespace)
+    }
+
+    public func containerNames(ofDeployment name: String, namespace: String) async throws -> [String]? {
+        try await lookup.containerNames(ofDeployment: name, namespace: namespace)
+    }
+
+    // MARK: Requests and targets
+
+    public func request(namespace: String, name: String) async throws -> DeploymentRequest? {
+        try await orNil { () async throws(KubeError) in try await client.get(DeploymentRequest.self, name: name, namespace: namespace) }
+    }
+
+    public func requests(namespace: String, target: String) async throws -> [DeploymentRequest] {
+        if let requestLister { return try await requestLister(namespace, target) }
+        return try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.spec.target == target }
+    }
+
+    public func updateRequestStatus(_ request: DeploymentRequest) async throws -> DeploymentRequest {
+        try await client.updateStatus(request, namespace: request.metadata.namespace)
+    }
+
+    public func removeAnnotation(_ key: String, from request: DeploymentRequest) async throws -> DeploymentRequest {
+        let patch: JSONValue = ["metadata": ["annotations": .object([key: .null])]]
+        return try await client.patch(DeploymentRequest.self, name: request.metadata.name ?? "", namespace: request.metadata.namespace,
+                                      patch: .merge(patch))
+    }
+
+    public func deleteRequest(namespace: String, name: String) async throws {
+        do {
+            _ = try await client.delete(DeploymentRequest.self, name: name, namespace: namespace)
+        } catch {
+            if !error.isNotFound { throw error }
+        }
+    }
+
+    public func target(namespace: String, name: String) async throws -> DeploymentTarget? {
+        try await orNil { () async throws(KubeError) in try await client.get(DeploymentTarget.self, name: name, namespace: namespace) }
+    }
+
+    public func updateTargetStatus(_ target: DeploymentTarget) async throws -> DeploymentTarget {
+        try await client.updateStatus(target, namespace: target.metadata.namespace)
+    }
+
+    // MARK: Deployments
+
+    public func workload(namespace: String, name: String, container: String) async throws -> WorkloadState? {
+        guard let deployment = try await orNil({ () async throws(KubeError) in try await client.get(Deployment.self, name: name, namespace: namespace) }) else {
+            return nil
+        }
+        let spec = deployment.spec
+        let status = deployment.status
+        let replicas = spec?.replicas ?? 1
+        return WorkloadState(
+            name: name,
+            image: spec?.template.spec?.containers.first { $0.name == container }?.image,
+            replicas: replicas,
+            generation: deployment.metadata.generation ?? 0,
+            observedGeneration: status?.observedGeneration ?? 0,
+            statusReplicas: status?.replicas ?? 0,
+            updatedReplicas: status?.updatedReplicas ?? 0,
+            readyReplicas: status?.readyReplicas ?? 0,
+            availableReplicas: status?.availableReplicas ?? 0,
+            podLabels: spec?.template.metadata?.labels ?? [:],
+            restarts: try await restarts(selector: spec?.selector, namespace: namespace))
+    }
+
+    /// Container restarts over the pods the Deployment's selector matches.
+    private func restarts(selector: LabelSelector?, namespace: String) async throws -> Int? {
+        guard let selector, !selector.queryString.isEmpty else { return nil }
+        let pods = try await client.listAll(Pod.self, namespace: namespace, options: ListOptions(labelSelector: selector.queryString))
+        return pods.items.reduce(0) { total, pod in
+            total + (pod.status?.containerStatuses?.arrayValue ?? []).reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) }
+        }
+    }
+
+    public func setImage(namespace: String, deployment: String, container: String, image: String) async throws {
+        let current = try await client.get(Deployment.self, name: deployment, namespace: namespace)
+        guard let index = current.spec?.template.spec?.containers.firstIndex(where: { $0.name == container }) else {
+            throw RolloutClusterError.noSuchContainer(deployment: deployment, container: container)
+        }
+        let base = "/spec/template/spec/containers/\(index)"
+        _ = try await client.patch(Deployment.self, name: deployment, namespace: namespace, patch: .json([
+            ["op": "test", "path": .string("\(base)/name"), "value": .string(container)],
+            ["op": "replace", "path": .string("\(base)/image"), "value": .string(image)],
+        ]))
+    }
+
+    public func scale(namespace: String, deployment: String, replicas: Int) async throws {
+        _ = try await client.patch(Deployment.self, name: deployment, namespace: namespace,
+                                   patch: .merge(["spec": ["replicas": .int(replicas)]]))
+    }
+
+    // MARK: Services
+
+    public func serviceSelector(namespace: String, name: String) async throws -> [String: String]? {
+        let service = try await orNil { () async throws(KubeError) in try await client.get(Service.self, name: name, namespace: namespace) }
+        return service.map { $0.spec?.selector ?? [:] }
+    }
+
+    public func setServiceSelector(namespace: String, name: String, expected: [String: String], selector: [String: String]) async throws {
+        do {
+            _ = try await client.patch(Service.self, name: name, namespace: namespace, patch: .json([
+                ["op": "test", "path": "/spec/selector", "value": Self.json(expected)],
+                ["op": "replace", "path": "/spec/selector", "value": Self.json(selector)],
+            ]))
+        } catch {
+            if error.isInvalid || error.isConflict {
+                throw RolloutClusterError.conflict("the selector of Service \(name) is no longer \(BlueGreenView.describe(expected)): someone changed it")
+            }
+            throw error
+        }
+    }
+
+    // MARK: Events
+
+    public func emit(_ type: EventType, reason: String, message: String, regarding request: DeploymentRequest) async {
+        await events.record(type, reason: reason, message: message, regarding: request)
+    }
+
+    // MARK: Conversions
+
+    private static func json(_ labels: [String: String]) -> JSONValue {
+        var object = OrderedDictionary<String, JSONValue>()
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { object[key] = .string(value) }
+        return .object(object)
+    }
+
+    private func orNil<T>(_ body: () async throws(KubeError) -> T) async throws -> T? {
+        do {
+            return try await body()
+        } catch {
+            if error.isNotFound { return nil }
+            throw error
+        }
+    }
+}

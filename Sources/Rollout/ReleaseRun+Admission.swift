@@ -1,0 +1,176 @@
+import Foundation
+import Kube
+import KubeRuntime
+import SlipwayAPI
+
+/// The image and commit a request releases.
+struct Release: Sendable, Equatable {
+    var image: String
+    var commit: String?
+
+    var description: String { image + (commit.map { " (\($0))" } ?? "") }
+}
+
+/// Before a request holds its target: validation, the queue, approval and windows, then the start.
+extension ReleaseRun {
+    /// What the request releases. A rollback releases the target's previous release; the
+    /// target's status does not change while the request holds the target, and the final write
+    /// that hands the target back also makes that release current, so afterwards it is the
+    /// current one.
+    func release(for target: DeploymentTarget) -> Release? {
+        switch request.spec.effectiveAction {
+        case .deploy:
+            return request.spec.image.map { Release(image: $0, commit: request.spec.commit) }
+        case .rollback:
+            let targetStatus = target.status
+            if request.phase.isWaiting || targetStatus?.activeRequest == name {
+                return targetStatus?.previousImage.map { Release(image: $0, commit: targetStatus?.previousCommit) }
+            }
+            return targetStatus?.currentImage.map { Release(image: $0, commit: targetStatus?.currentCommit) }
+        }
+    }
+
+    func admit() async throws -> ReconcileAction {
+        target = try await cluster.target(namespace: namespace, name: request.spec.target)
+
+        if request.isAbortRequested {
+            move(to: .aborted, reason: "Aborted", message: "aborted before it started (\(SlipwayAnnotation.abort): \(abortReason)); nothing was changed")
+            try await save()
+            return try await tidyAfterFinish()
+        }
+
+        let view: BlueGreenView
+        switch try await validate() {
+        case .rejected(let message):
+            setCondition(RequestCondition.accepted, false, reason: "Invalid", message: message)
+            move(to: .rejected, reason: "Rejected", message: message, type: .warning)
+            try await save()
+            return try await tidyAfterFinish()
+        case .valid(let valid):
+            view = valid
+        }
+        guard let target else { return .awaitChange }
+        setCondition(RequestCondition.accepted, true, reason: "Valid", message: "the request is valid for target \(request.spec.target)")
+
+        // The queue: one request holds the target; the others wait in creation order.
+        let open = try await cluster.requests(namespace: namespace, target: request.spec.target)
+            .filter { !$0.phase.isTerminal }
+            .sorted(by: CreationOrder.before)
+        let claimed = target.status?.activeRequest
+        let holder = open.first { $0.metadata.name != name && $0.phase.holdsTarget }?.metadata.name
+            ?? claimed.flatMap { claimedName in claimedName != name && open.contains { $0.metadata.name == claimedName } ? claimedName : nil }
+        let waiting = open.filter { $0.phase.isWaiting && $0.metadata.name != holder }.compactMap(\.metadata.name)
+
+        if claimed != name {
+            try await updateTarget { $0.queue = waiting.isEmpty ? nil : waiting }
+            if let holder {
+                let position = (waiting.firstIndex(of: name) ?? 0) + 1
+                move(to: .queued, reason: "Queued", message: "waiting for request \(holder) to finish (position \(position) of \(waiting.count) in the queue)")
+                try await saveIfChanged()
+                return .requeueAfter(configuration.waitingRecheck)
+            }
+            if let first = waiting.first, first != name {
+                let ahead = waiting.prefix { $0 != name }
+                move(to: .queued, reason: "Queued", message: "waiting behind earlier request\(ahead.count == 1 ? "" : "s") \(ahead.joined(separator: ", ")) for target \(request.spec.target)")
+                try await saveIfChanged()
+                return .requeueAfter(configuration.waitingRecheck)
+            }
+            if let approval = target.spec.approval, approval.isRequired {
+                let counted = request.countedApprovers(under: approval)
+                status.approvals = counted.map { Approval(by: $0) }
+                if counted.count < approval.effectiveMinApprovers {
+                    let requesterNote = approval.effectiveRequesterMayApprove ? "" : "; the requester's own approval does not count"
+                    let message = "waiting for approval: \(counted.count) of \(approval.effectiveMinApprovers) approvals"
+                        + (counted.isEmpty ? "" : " (\(counted.joined(separator: ", ")))") + requesterNote
+                        + "; approvers add themselves to the \(SlipwayAnnotation.approvedBy) annotation"
+                    setCondition(RequestCondition.approved, false, reason: "AwaitingApproval", message: message)
+                    move(to: .awaitingApproval, reason: "AwaitingApproval", message: message)
+                    try await saveIfChanged()
+                    // Approvals arrive as annotations on this request: its own change wakes it.
+                    return .awaitChange
+                }
+                setCondition(RequestCondition.approved, true, reason: "Approved", message: "approved by \(counted.joined(separator: ", "))")
+            }
+            if let windows = target.spec.windows {
+                let decision = windows.decision(at: now)
+                if !decision.isOpen {
+                    if windows.effectiveOutsideWindow == .reject {
+                        let message = "spec.target: target \(request.spec.target) rejects releases now: \(decision.message)"
+                        setCondition(RequestCondition.accepted, false, reason: "OutsideWindow", message: message)
+                        move(to: .rejected, reason: "Rejected", message: message, type: .warning)
+                        try await save()
+                        return try await tidyAfterFinish()
+                    }
+                    move(to: .queued, reason: "OutsideWindow", message: "waiting: \(decision.message)")
+                    try await saveIfChanged()
+                    let wait = decision.opensAt.map { GateRunner.duration($0.timeIntervalSince(now)) } ?? configuration.maxWindowWait
+                    return .requeueAfter(min(max(wait, .seconds(1)), configuration.maxWindowWait))
+                }
+            }
+            // Claim the target first: once the target names this request, no other may start,
+            // and a restart after this write goes straight on to the start below.
+            try await updateTarget { status in
+                status.activeRequest = name
+                let rest = waiting.filter { $0 != name }
+                status.queue = rest.isEmpty ? nil : rest
+                status.health = .progressing
+            }
+        }
+        return try await start(view: view, target: self.target ?? target)
+    }
+
+    /// Records what is live (what a failure restores) and the slot receiving the release, and
+    /// enters Progressing. No workload is touched yet.
+    private func start(view: BlueGreenView, target: DeploymentTarget) async throws -> ReconcileAction {
+        guard let live = view.activeSlot, let release = release(for: target) else { return .awaitChange }
+        let liveImage = view.workload(live).image
+        status.previousImage = liveImage
+        status.previousCommit = liveImage == target.status?.currentImage ? target.status?.currentCommit : nil
+        status.slot = live.other
+        status.startedAt = nowString
+        let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
+        record(.started, "\(what) \(release.description) into slot \(live.other.rawValue) (\(view.workload(live.other).name)); live: \(live.rawValue) with \(liveImage ?? "no image")")
+        move(to: .progressing, reason: "Started", message: "\(what) \(release.description) through slot \(live.other.rawValue)")
+        try await save()
+        return .requeueAfter(.zero)
+    }
+
+    var abortReason: String {
+        let value = request.metadata.annotations?[SlipwayAnnotation.abort] ?? ""
+        return value.isEmpty ? "no reason given" : String(value.prefix(200))
+    }
+
+    enum Validation {
+        case valid(BlueGreenView)
+        case rejected(String)
+    }
+
+    /// Everything that makes the request impossible, as one message naming the field.
+    private func validate() async throws -> Validation {
+        let own = request.validationIssues()
+        if !own.isEmpty { return .rejected(Self.describe(own)) }
+        guard let target else {
+            return .rejected("spec.target: DeploymentTarget \(request.spec.target) does not exist in namespace \(namespace); create it or fix the name")
+        }
+        let targetIssues = target.validationIssues()
+        if !targetIssues.isEmpty {
+            return .rejected("spec.target: DeploymentTarget \(request.spec.target) is invalid: \(Self.describe(targetIssues)); fix the target, then create the request again")
+        }
+        let againstTarget = request.validationIssues(against: target)
+        if !againstTarget.isEmpty { return .rejected(Self.describe(againstTarget)) }
+        guard let blueGreen = target.spec.strategy.blueGreen else {
+            return .rejected("spec.target: DeploymentTarget \(request.spec.target) uses the canary strategy, which this controller does not release yet; use a blueGreen target")
+        }
+        let live = try await target.liveIssues(in: namespace, lookup: cluster)
+        if !live.isEmpty {
+            return .rejected("spec.target: DeploymentTarget \(request.spec.target) refers to missing objects: \(Self.describe(live))")
+        }
+        let view = try await BlueGreenView.read(blueGreen, container: target.spec.container, namespace: namespace, cluster: cluster)
+        if let problem = view.problem { return .rejected("spec.target: DeploymentTarget \(request.spec.target): \(problem)") }
+        return .valid(view)
+    }
+
+    static func describe(_ issues: [ValidationIssue]) -> String {
+        issues.map(\.description).joined(separator: "; ")
+    }
+}
