@@ -75,6 +75,29 @@ struct SimulationWorkloadTests {
         }
     }
 
+    @Test("Putting the previous image back scales the old ReplicaSet up again as the newest revision")
+    func rollBack() async throws {
+        try await SimulatedCluster.with { cluster in
+            try await cluster.apply("web.yaml", SimulatedCluster.workload("web", image: "shop/web:1.0.0", replicas: 2))
+            try await cluster.kubectlOK(["rollout", "status", "deployment/web", "--timeout=60s"])
+            let first = try #require(try await cluster.items("replicasets").first?[path: "metadata", "name"]?.stringValue)
+            try await cluster.kubectlOK(["set", "image", "deployment/web", "app=shop/web:2.0.0"])
+            try await cluster.kubectlOK(["rollout", "status", "deployment/web", "--timeout=60s"])
+            try await cluster.kubectlOK(["rollout", "undo", "deployment/web"])
+            try await cluster.kubectlOK(["rollout", "status", "deployment/web", "--timeout=60s"])
+
+            let replicaSets = try await cluster.items("replicasets")
+            #expect(replicaSets.count == 2)
+            let reused = replicaSets.first { $0[path: "metadata", "name"]?.stringValue == first }
+            #expect(reused?.int("spec", "replicas") == 2)
+            #expect(reused?[path: "metadata", "annotations", "deployment.kubernetes.io/revision"] == "3")
+            try await RunningCluster.eventually("only pods of the first image to remain") {
+                let pods = try await cluster.items("pods")
+                return pods.count == 2 && pods.allSatisfy { $0[path: "spec", "containers"]?.arrayValue?.first?["image"] == "shop/web:1.0.0" }
+            }
+        }
+    }
+
     @Test("Scaling to zero removes every pod and the Deployment stays available")
     func scaleToZero() async throws {
         try await SimulatedCluster.with { cluster in

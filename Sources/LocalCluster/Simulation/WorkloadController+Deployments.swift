@@ -36,8 +36,10 @@ extension WorkloadController {
         let recreate = deployment[path: "spec", "strategy", "type"]?.stringValue == "Recreate"
         var maxSurge = IntOrPercent.resolve(deployment[path: "spec", "strategy", "rollingUpdate", "maxSurge"], total: desired, roundUp: true, default: 1)
         var maxUnavailable = IntOrPercent.resolve(deployment[path: "spec", "strategy", "rollingUpdate", "maxUnavailable"], total: desired, roundUp: false, default: 0)
-        if recreate { maxSurge = 0; maxUnavailable = desired }
-        if maxSurge == 0 && maxUnavailable == 0 { maxUnavailable = 1 }
+        if recreate || desired == 0 { maxSurge = 0; maxUnavailable = 0 }
+        // Rolling with neither surge nor unavailability could never move; the API forbids it,
+        // and one unavailable pod keeps the rollout going should such a spec get here.
+        let rollingUnavailable = maxSurge == 0 && maxUnavailable == 0 ? 1 : maxUnavailable
 
         // Spec replicas as this pass leaves them, to compute status from.
         var specReplicas: [String: Int] = [:]
@@ -54,7 +56,8 @@ extension WorkloadController {
                 newReplicaSet = createReplicaSet(for: deployment, template: template, hash: hash, replicas: initial, old: old)
                 if let newReplicaSet { specReplicas[newReplicaSet.objectUID] = initial; created = true }
             }
-            guard let newReplicaSet else { return }
+            guard var newReplicaSet else { return }
+            if !created, let revised = reviseIfRolledBack(newReplicaSet, old: old) { newReplicaSet = revised }
             let newUID = newReplicaSet.objectUID
             var newTarget = specReplicas[newUID] ?? 0
 
@@ -73,7 +76,7 @@ extension WorkloadController {
                 specReplicas[newUID] = newTarget
                 // Scale down old ReplicaSets within maxUnavailable: unhealthy pods first, then
                 // as many available ones as keep desired - maxUnavailable available.
-                let minAvailable = desired - maxUnavailable
+                let minAvailable = desired - rollingUnavailable
                 let newUnavailable = max(0, newTarget - newReplicaSet.statusInt("availableReplicas"))
                 var budget = specReplicas.values.reduce(0, +) - minAvailable - newUnavailable
                 let oldestFirst = old.sorted { ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "") < ($1[path: "metadata", "creationTimestamp"]?.stringValue ?? "") }
@@ -138,6 +141,20 @@ extension WorkloadController {
             logger.debug("simulation could not create a replicaset", metadata: ["deployment": "\(deployment.objectName)", "error": "\(error)"])
             return nil
         }
+    }
+
+    /// A template the Deployment had before (`kubectl rollout undo`, or an image put back)
+    /// reuses its old ReplicaSet, which then becomes the newest revision, as the real
+    /// controller numbers it.
+    private func reviseIfRolledBack(_ replicaSet: JSONValue, old: [JSONValue]) -> JSONValue? {
+        func revision(_ object: JSONValue) -> Int { Int(object[path: "metadata", "annotations", Self.revisionAnnotation]?.stringValue ?? "") ?? 0 }
+        let newest = old.map(revision).max() ?? 0
+        guard revision(replicaSet) <= newest else { return nil }
+        return try? store.update(replicaSets, namespace: replicaSet.objectNamespace, name: replicaSet.objectName) { current throws(APIError) in
+            guard var current, current.objectUID == replicaSet.objectUID else { throw APIError.notFound(replicaSets, name: replicaSet.objectName) }
+            current[path: "metadata", "annotations", Self.revisionAnnotation] = .string(String(newest + 1))
+            return current
+        }.object
     }
 
     private func scale(_ replicaSet: JSONValue, to replicas: Int) {

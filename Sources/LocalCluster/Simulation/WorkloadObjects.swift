@@ -51,7 +51,8 @@ enum SimulationTime {
 
 /// The pod-template-hash a Deployment puts on its ReplicaSets: a hash of the pod template,
 /// so that each distinct template gets its own ReplicaSet (`web-5d8f7c9b6d`). Keys are sorted
-/// before hashing, so reordering fields does not start a rollout.
+/// and null fields left out before hashing, so neither reordered fields nor the
+/// `creationTimestamp: null` that `kubectl rollout undo` writes start a rollout.
 /// https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pod-template-hash-label
 enum PodTemplateHash {
     static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
@@ -73,7 +74,7 @@ enum PodTemplateHash {
         switch value {
         case .object(let fields):
             bytes.append(UInt8(ascii: "{"))
-            for key in fields.keys.sorted() {
+            for key in fields.keys.sorted() where fields[key]?.isNull == false {
                 bytes += JSONValue.string(key).jsonBytes()
                 bytes.append(UInt8(ascii: ":"))
                 if let field = fields[key] { canonical(field, into: &bytes) }
