@@ -37,12 +37,15 @@ public final class EmbeddedCluster: Service, Sendable {
         public var watchTimeout: ClosedRange<Int>
         public var watchHistoryLimit: Int
         public var bookmarkInterval: Duration
+        /// Workloads, kubelets and applications simulated next to the API; nil serves the API alone.
+        public var simulation: SimulationConfiguration?
         public var logger: Logger
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, insecureHTTP: Bool = false, stateDirectory: URL? = nil,
             kubeconfigPath: URL? = nil, watchTimeout: ClosedRange<Int> = 1800...3600, watchHistoryLimit: Int = 10_000,
-            bookmarkInterval: Duration = .seconds(60), logger: Logger = Logger(label: "slipway.cluster")
+            bookmarkInterval: Duration = .seconds(60), simulation: SimulationConfiguration? = nil,
+            logger: Logger = Logger(label: "slipway.cluster")
         ) {
             self.host = host
             self.port = port
@@ -52,6 +55,7 @@ public final class EmbeddedCluster: Service, Sendable {
             self.watchTimeout = watchTimeout
             self.watchHistoryLimit = watchHistoryLimit
             self.bookmarkInterval = bookmarkInterval
+            self.simulation = simulation
             self.logger = logger
         }
     }
@@ -64,6 +68,9 @@ public final class EmbeddedCluster: Service, Sendable {
         public var credentials: ClusterCredentials?
         public var kubeconfig: JSONValue
         public var kubeconfigPath: URL?
+        /// The HTTP proxy that reaches the simulated apps of Services (`http://127.0.0.1:PORT`),
+        /// when the simulation serves one.
+        public var proxyURL: String?
     }
 
     public let configuration: Configuration
@@ -116,6 +123,16 @@ public final class EmbeddedCluster: Service, Sendable {
             authenticator: Authenticator(mode: credentials.map { .credentials($0, clientCertificates: true) } ?? .open),
             watchTimeout: configuration.watchTimeout, logger: logger)
 
+        var simulationServices: [any Service] = []
+        let proxy = configuration.simulation?.proxyPort.flatMap { port in
+            SimulatedApplications(store: store).map { SimulationProxy(applications: $0, port: port, logger: logger) }
+        }
+        if let simulation = configuration.simulation,
+           let workloads = WorkloadController(store: store, configuration: simulation, logger: logger) {
+            simulationServices.append(workloads)
+        }
+        if let proxy { simulationServices.append(proxy) }
+
         let server: HTTPServerBuilder
         if let credentials {
             var tls = TLSConfiguration.makeServerConfiguration(
@@ -133,6 +150,7 @@ public final class EmbeddedCluster: Service, Sendable {
         let app = Application(
             responder: responder, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: simulationServices,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 let scheme = credentials == nil ? "http" : "https"
@@ -142,7 +160,10 @@ public final class EmbeddedCluster: Service, Sendable {
                     if let path = configuration.kubeconfigPath {
                         try Kubeconfig.write(kubeconfig, to: path)
                     }
-                    ready.succeed(Endpoint(url: url, port: port, credentials: credentials, kubeconfig: kubeconfig, kubeconfigPath: configuration.kubeconfigPath))
+                    let proxyURL = try await proxy?.url()
+                    ready.succeed(Endpoint(
+                        url: url, port: port, credentials: credentials, kubeconfig: kubeconfig,
+                        kubeconfigPath: configuration.kubeconfigPath, proxyURL: proxyURL))
                 } catch {
                     ready.fail(error)
                 }

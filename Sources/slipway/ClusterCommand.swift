@@ -13,7 +13,11 @@ struct ClusterCommand: AsyncParsableCommand {
         discussion: """
             Serves the Kubernetes API over HTTPS with a generated CA, and writes a kubeconfig \
             (client-certificate and token users) for kubectl and client libraries. With \
-            --state-dir, objects and credentials survive restarts.
+            --state-dir, objects and credentials survive restarts. Unless --no-simulation is \
+            given, Deployments get ReplicaSets and Pods that become ready as a kubelet would make \
+            them, every Service has a simulated application (its image tag decides how it \
+            behaves: unhealthy, crashloop, slow<N>, errors<P>, latency<MS>), and an HTTP proxy \
+            on 127.0.0.1 reaches those apps by their in-cluster names (http://NAME.NAMESPACE.svc).
             """)
 
     @Option(help: "Port to listen on; 0 picks a free port.")
@@ -31,11 +35,24 @@ struct ClusterCommand: AsyncParsableCommand {
     @Flag(name: .customLong("insecure-http"), help: "Serve plain HTTP without authentication (loopback addresses only).")
     var insecureHTTP = false
 
+    @Flag(name: .customLong("no-simulation"), help: "Serve the API alone: no pods, statuses or simulated applications.")
+    var noSimulation = false
+
+    @Option(name: .customLong("proxy-port"), help: "Port of the HTTP proxy to the simulated Services on 127.0.0.1; 0 picks a free port.")
+    var proxyPort: Int = 0
+
+    @Option(name: .customLong("readiness-delay"), help: "Seconds a simulated container takes to become ready.")
+    var readinessDelay: Double = 1
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...65535).contains(proxyPort) else { throw ValidationError("--proxy-port must be between 0 and 65535") }
+        guard readinessDelay.isFinite, (0...3600).contains(readinessDelay) else {
+            throw ValidationError("--readiness-delay must be between 0 and 3600 seconds")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -52,7 +69,9 @@ struct ClusterCommand: AsyncParsableCommand {
         let cluster = EmbeddedCluster(configuration: .init(
             host: host, port: port, insecureHTTP: insecureHTTP,
             stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) },
-            kubeconfigPath: kubeconfigURL, logger: logger))
+            kubeconfigPath: kubeconfigURL,
+            simulation: noSimulation ? nil : .init(readinessDelay: .milliseconds(Int(readinessDelay * 1000)), proxyPort: proxyPort),
+            logger: logger))
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: cluster)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -60,6 +79,9 @@ struct ClusterCommand: AsyncParsableCommand {
             tasks.addTask {
                 let endpoint = try await cluster.endpoint()
                 var lines = "Kubernetes API listening on \(endpoint.url)\n"
+                if let proxy = endpoint.proxyURL {
+                    lines += "HTTP proxy for in-cluster services on \(proxy)\n"
+                }
                 if let path = endpoint.kubeconfigPath {
                     lines += "Kubeconfig written to \(path.path)\n"
                 }

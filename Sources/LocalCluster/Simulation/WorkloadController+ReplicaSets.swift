@@ -1,0 +1,106 @@
+import ClusterCore
+import Foundation
+import JSON
+import Logging
+
+/// The ReplicaSet controller: keeps `spec.replicas` pods of the template, owned by the
+/// ReplicaSet, and reports how many exist, are ready and are available.
+/// https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/
+extension WorkloadController {
+    /// At most this many pods are created or deleted for one ReplicaSet in one pass (the real
+    /// controller's burst is 500); the next pass continues.
+    static let podBurst = 100
+
+    func syncReplicaSets(now: Date) {
+        let allPods = list(pods).filter { !$0.isBeingDeleted }
+        var podsByOwner: [String: [JSONValue]] = [:]
+        for pod in allPods {
+            if let owner = pod.controllerUID { podsByOwner[owner, default: []].append(pod) }
+        }
+        let allReplicaSets = list(replicaSets)
+        collectOrphans(allPods, ownerKind: "ReplicaSet", owners: allReplicaSets, type: pods)
+        for replicaSet in allReplicaSets where !replicaSet.isBeingDeleted {
+            let owned = podsByOwner[replicaSet.objectUID] ?? []
+            let desired = max(0, replicaSet.specReplicas)
+            if owned.count < desired {
+                for _ in 0..<min(desired - owned.count, Self.podBurst) { createPod(for: replicaSet) }
+            } else if owned.count > desired {
+                // Pods that are not ready go first, then the newest (as the real controller ranks them).
+                let ranked = owned.sorted { left, right in
+                    let leftReady = SimulatedKubelet.isReady(left), rightReady = SimulatedKubelet.isReady(right)
+                    if leftReady != rightReady { return !leftReady }
+                    return (left[path: "metadata", "creationTimestamp"]?.stringValue ?? "") > (right[path: "metadata", "creationTimestamp"]?.stringValue ?? "")
+                }
+                for pod in ranked.prefix(min(owned.count - desired, Self.podBurst)) {
+                    _ = try? store.delete(pods, namespace: pod.objectNamespace, name: pod.objectName)
+                }
+            }
+            writeStatus(replicaSets, of: replicaSet, replicaSetStatus(replicaSet, pods: owned, now: now))
+        }
+    }
+
+    /// Deletes dependents whose controlling owner (of `ownerKind` in apps/v1) is gone, as the
+    /// garbage collector does for an owner deleted while a dependent was being created.
+    /// `dependents` must have been listed before `owners`, so that an owner missing from
+    /// `owners` was deleted rather than not yet created.
+    /// https://kubernetes.io/docs/concepts/architecture/garbage-collection/
+    func collectOrphans(_ dependents: [JSONValue], ownerKind: String, owners: [JSONValue], type: ResourceType) {
+        let living = Set(owners.map(\.objectUID))
+        for dependent in dependents where !dependent.isBeingDeleted {
+            let references = dependent[path: "metadata", "ownerReferences"]?.arrayValue ?? []
+            guard let reference = references.first(where: { $0["controller"]?.boolValue == true }),
+                  reference["kind"]?.stringValue == ownerKind, reference["apiVersion"]?.stringValue == "apps/v1",
+                  let uid = reference["uid"]?.stringValue, !living.contains(uid)
+            else { continue }
+            _ = try? store.delete(type, namespace: dependent.objectNamespace, name: dependent.objectName)
+        }
+    }
+
+    /// A pod is available once it has been ready for `minReadySeconds`.
+    static func isAvailable(_ pod: JSONValue, minReadySeconds: Int, now: Date) -> Bool {
+        guard SimulatedKubelet.isReady(pod) else { return false }
+        guard minReadySeconds > 0 else { return true }
+        let ready = (pod[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
+        guard let since = SimulationTime.date(ready?["lastTransitionTime"]?.stringValue) else { return false }
+        return now.timeIntervalSince(since) >= Double(minReadySeconds)
+    }
+
+    /// ReplicaSet status as the controller writes it; zero counts are left out, as the API
+    /// omits them (`replicas` is always present).
+    private func replicaSetStatus(_ replicaSet: JSONValue, pods owned: [JSONValue], now: Date) -> JSONValue {
+        let minReadySeconds = replicaSet[path: "spec", "minReadySeconds"]?.intValue ?? 0
+        let templateLabels = replicaSet[path: "spec", "template", "metadata", "labels"]?.objectValue ?? [:]
+        let fullyLabeled = owned.filter { pod in
+            let labels = pod.objectLabels
+            return templateLabels.allSatisfy { labels[$0.key] == $0.value.stringValue }
+        }.count
+        let ready = owned.filter(SimulatedKubelet.isReady).count
+        let available = owned.filter { Self.isAvailable($0, minReadySeconds: minReadySeconds, now: now) }.count
+        var status: JSONValue = ["replicas": .int(owned.count)]
+        if fullyLabeled > 0 { status["fullyLabeledReplicas"] = .int(fullyLabeled) }
+        if ready > 0 { status["readyReplicas"] = .int(ready) }
+        if available > 0 { status["availableReplicas"] = .int(available) }
+        status["observedGeneration"] = .int(replicaSet.objectGeneration)
+        return status
+    }
+
+    /// A pod of the ReplicaSet's template, named `<replicaset>-<5 random>` and owned by it,
+    /// already bound to the simulated node.
+    private func createPod(for replicaSet: JSONValue) {
+        var metadata: JSONValue = [
+            "generateName": .string(replicaSet.objectName + "-"),
+            "namespace": .string(replicaSet.objectNamespace),
+            "ownerReferences": [replicaSet.controllerReference(kind: "ReplicaSet", apiVersion: "apps/v1")],
+        ]
+        if let labels = replicaSet[path: "spec", "template", "metadata", "labels"] { metadata["labels"] = labels }
+        if let annotations = replicaSet[path: "spec", "template", "metadata", "annotations"] { metadata["annotations"] = annotations }
+        var spec = replicaSet[path: "spec", "template", "spec"] ?? .emptyObject
+        spec["nodeName"] = .string(SimulatedKubelet.nodeName)
+        let pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec]
+        do {
+            _ = try store.create(pods, namespace: replicaSet.objectNamespace, object: pod)
+        } catch {
+            logger.debug("simulation could not create a pod", metadata: ["replicaset": "\(replicaSet.objectName)", "error": "\(error)"])
+        }
+    }
+}
