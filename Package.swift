@@ -109,5 +109,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `make bench`: client throughput and latency against the embedded cluster.
+        .executableTarget(
+            name: "SlipwayBenchmarks",
+            dependencies: ["Kube", "HTTP", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/SlipwayBenchmarks",
+            swiftSettings: strict
+        ),
     ]
 )
