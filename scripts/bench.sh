@@ -89,7 +89,7 @@ step "seeding $objects ConfigMaps ($concurrency creates in flight)"
 step "Slipway: list $objects ConfigMaps in pages of $page_size (warm-up + $runs runs)"
 "$benchmarks" list "${cluster[@]}" --objects "$objects" --page-size "$page_size" --runs "$runs" | tee "$results/list.json"
 
-step "kubectl: get configmaps -o json --chunk-size=$page_size (warm-up + $runs runs)"
+step "kubectl: get configmaps -o json --chunk-size=$page_size (an untimed -o name run, then $runs runs)"
 listed=$(kubectl --kubeconfig "$kubeconfig" get configmaps -n "$namespace" -o name --chunk-size="$page_size" | wc -l)
 if [ "$listed" -ne "$objects" ]; then
   echo "bench: kubectl listed $listed ConfigMaps, expected $objects" >&2
@@ -103,6 +103,10 @@ done
 
 step "Python client: list_namespaced_config_map in pages of $page_size (warm-up + $runs runs)"
 python3 scripts/bench_python_client.py "$kubeconfig" "$namespace" "$page_size" "$runs" | tee "$results/python_list.json"
+if ! grep -q "\"objects\": $objects," "$results/python_list.json"; then
+  echo "bench: the Python client did not list $objects ConfigMaps" >&2
+  exit 1
+fi
 
 step "kubectl: get configmap bench-0 -o json, one process each ($kubectl_gets runs)"
 for ((run = 0; run < kubectl_gets; run++)); do

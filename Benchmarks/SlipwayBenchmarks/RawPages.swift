@@ -35,6 +35,12 @@ struct RawPages {
     /// Every page's body, in order.
     func fetchAll() async throws -> [[UInt8]] {
         var pages: [[UInt8]] = []
+        try await fetchEach { pages.append($0) }
+        return pages
+    }
+
+    /// Hands each page's body to `receive` before asking for the next, as a paging client does.
+    func fetchEach(_ receive: ([UInt8]) throws -> Void) async throws {
         var token: String?
         repeat {
             var url = baseURL + "?limit=\(pageSize)"
@@ -45,10 +51,9 @@ struct RawPages {
             guard response.status == 200 else {
                 throw BenchmarkFailure("listing ConfigMaps answered HTTP \(response.status)")
             }
-            pages.append(response.body)
+            try receive(response.body)
             token = Self.continueToken(in: response.body)
         } while token != nil
-        return pages
     }
 
     private static let continueKey = Array(#""continue":""#.utf8)
