@@ -100,6 +100,7 @@ struct BenchmarkReport {
             - Slipway typed vs kubectl: **\(ratio(list[2].best))** as fast
             - Slipway typed vs Python client: **\(ratio(list[3].best))** as fast
             - Slipway dynamic vs kubectl: \(format(list[2].best / list[1].best, 1))× as fast
+            - Slipway dynamic vs Python client: \(format(list[3].best / list[1].best, 1))× as fast
 
             kubectl's time includes starting the process (about \(format(kubectlStartup * 1000, 0)) ms, the median of a
             single-object `kubectl get` below) and writing its JSON to `/dev/null`; the Python figure excludes
