@@ -1,6 +1,6 @@
 import JSON
 
-/// Timing helpers shared by the subcommands.
+/// Wall-clock measurement and result output shared by the subcommands.
 enum Timing {
     static func seconds(_ duration: Duration) -> Double {
         let parts = duration.components
