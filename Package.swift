@@ -127,5 +127,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
+        // `make bench`: client throughput and latency against the embedded cluster.
+        .executableTarget(
+            name: "SlipwayBenchmarks",
+            dependencies: ["Kube", "HTTP", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/SlipwayBenchmarks",
+            swiftSettings: strict
+        ),
     ]
 )
