@@ -86,7 +86,9 @@ let package = Package(
         .executableTarget(
             name: "slipway",
             dependencies: [
-                "LocalCluster", "Kube",
+                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,5 +129,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
+            swiftSettings: strict
+        ),
     ]
 )

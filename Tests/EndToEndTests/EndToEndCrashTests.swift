@@ -1,0 +1,101 @@
+import Foundation
+import Kube
+import SlipwayAPI
+import Synchronization
+import Testing
+
+/// The controller killed with SIGKILL in the middle of a release and started again: the
+/// release still ends right, and traffic moves exactly once.
+@Suite("EndToEnd crash safety", .enabled(if: EndToEndCluster.binary != nil && EndToEndCluster.kubectlPath != nil))
+struct EndToEndCrashTests {
+    /// Where in a release the controller is killed, in the order a release passes them.
+    enum Moment: CustomStringConvertible {
+        case phase(Phase)
+        case step(String)
+
+        var description: String {
+            switch self {
+            case .phase(let phase): "phase \(phase.rawValue)"
+            case .step(let step): "timeline step \(step)"
+            }
+        }
+
+        func reached(by request: DeploymentRequest) -> Bool {
+            switch self {
+            case .phase(let phase): request.phase == phase || request.phase.isTerminal
+            case .step(let step): request.timelineActions.contains(step) || request.phase.isTerminal
+            }
+        }
+    }
+
+    @Test("kill -9 at several moments of a blue/green release: it ends Succeeded with the Service switched once")
+    func killedDuringRelease() async throws {
+        let cluster = try await EndToEndCluster.start()
+        defer { cluster.stop() }
+        try await cluster.apply(Fixture.application())
+        let selectors = try await SelectorHistory.watch(cluster, service: "app")
+        defer { selectors.stop() }
+
+        try await cluster.apply(Fixture.request("release-2", image: "shop/app:2.0.0"))
+        let moments: [Moment] = [.phase(.progressing), .step("Available"), .step("PrePromotionGatesPassed"),
+                                 .step("SwitchingTraffic"), .step("SwitchedTraffic")]
+        for moment in moments {
+            let reached = try await waitUntil(timeout: .seconds(60)) {
+                guard let request = try? await cluster.request("release-2") else { return false }
+                return moment.reached(by: request)
+            }
+            try #require(reached, "the release never reached \(moment)")
+            if try await cluster.request("release-2").phase.isTerminal { break }
+            try await cluster.killController()
+            try await cluster.startController()
+        }
+
+        let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
+        #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")
+        #expect(request.timelineActions.filter { $0 == "SwitchedTraffic" }.count == 1, "\(request.timelineActions)")
+        #expect(!request.timelineActions.contains("SwitchingTrafficBack"), "\(request.timelineActions)")
+        #expect(try await cluster.serviceSelector("app")["slot"] == "green")
+        #expect(try await cluster.target().status?.currentImage == "shop/app:2.0.0")
+        // Every change of the active Service's selector, as a watch saw it.
+        let changed = try await waitUntil(timeout: .seconds(10)) { selectors.changes.count >= 1 }
+        #expect(changed)
+        #expect(selectors.changes.map { $0["slot"] ?? "" } == ["green"])
+    }
+}
+
+/// The selector of one Service each time it changes, as seen by a watch.
+final class SelectorHistory: Sendable {
+    private let recorded = Mutex<[[String: String]]>([])
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    var changes: [[String: String]] { recorded.withLock { $0 } }
+
+    static func watch(_ cluster: EndToEndCluster, service name: String) async throws -> SelectorHistory {
+        let history = SelectorHistory()
+        let service = try await cluster.client.get(Service.self, name: name, namespace: Fixture.namespace)
+        let initial = service.spec?.selector ?? [:]
+        let options = WatchOptions(resourceVersion: service.metadata.resourceVersion, timeoutSeconds: 600)
+        let stream = cluster.client.watch(Service.resource, as: Service.self, namespace: Fixture.namespace, options: options)
+        let task = Task {
+            var last = initial
+            do {
+                for try await event in stream {
+                    guard let object = event.object, object.metadata.name == name else { continue }
+                    let selector = object.spec?.selector ?? [:]
+                    if selector != last {
+                        history.recorded.withLock { $0.append(selector) }
+                        last = selector
+                    }
+                }
+            } catch {
+                return
+            }
+        }
+        history.task.withLock { $0 = task }
+        return history
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+    }
+}
