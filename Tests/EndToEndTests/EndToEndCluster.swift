@@ -68,8 +68,8 @@ final class EndToEndCluster: Sendable {
             let crds = repositoryRoot.appendingPathComponent("manifests/crds")
             try await environment.kubectl(["apply", "-f", crds.path])
             let established = try await waitUntil(timeout: .seconds(30)) {
-                (try? await client.list(DeploymentTarget.self, namespace: "default")) != nil
-                    && (try? await client.list(DeploymentRequest.self, namespace: "default")) != nil
+                guard (try? await client.list(DeploymentTarget.self, namespace: "default")) != nil else { return false }
+                return (try? await client.list(DeploymentRequest.self, namespace: "default")) != nil
             }
             guard established else { throw EndToEndError("the Slipway CRDs were not served within 30 s") }
             try await environment.startController()

@@ -39,6 +39,7 @@ struct EndToEndCrashTests {
         try await cluster.apply(Fixture.request("release-2", image: "shop/app:2.0.0"))
         let moments: [Moment] = [.phase(.progressing), .step("Available"), .step("PrePromotionGatesPassed"),
                                  .step("SwitchingTraffic"), .step("SwitchedTraffic")]
+        var kills = 0
         for moment in moments {
             let reached = try await waitUntil(timeout: .seconds(60)) {
                 guard let request = try? await cluster.request("release-2") else { return false }
@@ -47,8 +48,10 @@ struct EndToEndCrashTests {
             try #require(reached, "the release never reached \(moment)")
             if try await cluster.request("release-2").phase.isTerminal { break }
             try await cluster.killController()
+            kills += 1
             try await cluster.startController()
         }
+        #expect(kills >= 2, "the release finished before the controller could be killed twice")
 
         let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
         #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")

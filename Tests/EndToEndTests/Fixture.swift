@@ -7,8 +7,15 @@ enum Fixture {
     static let firstImage = "shop/app:1.0.0"
 
     /// The application as it runs before any release: blue live on `firstImage`, green idle.
-    static func application(approvalRequired: Bool = false) -> String {
-        """
+    /// - Parameters:
+    ///   - liveBodyContains: what the post-promotion gate expects in the live app's answer
+    ///     (a text the app never sends makes the gate fail after the switch).
+    ///   - windows: the target's `windows` block (YAML, indented for `spec`), if any.
+    static func application(approvalRequired: Bool = false, progressDeadlineSeconds: Int = 60, liveBodyContains: String? = nil,
+                            windows: String? = nil) -> String {
+        let liveBody = liveBodyContains.map { "\n        bodyContains: \"\($0)\"" } ?? ""
+        let windowBlock = windows.map { "\n" + $0 } ?? ""
+        return """
         apiVersion: v1
         kind: Namespace
         metadata:
@@ -56,14 +63,14 @@ enum Fixture {
               failureLimit: 1
               http:
                 url: http://app.\(namespace).svc/healthz
-                timeoutSeconds: 1
+                timeoutSeconds: 1\(liveBody)
           onGateFailure: rollback
           approval:
             required: \(approvalRequired)
             minApprovers: 1
             requesterMayApprove: false
           historyLimit: 10
-          progressDeadlineSeconds: 60
+          progressDeadlineSeconds: \(progressDeadlineSeconds)\(windowBlock)
         """
     }
 
