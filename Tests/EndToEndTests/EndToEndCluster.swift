@@ -100,21 +100,38 @@ final class EndToEndCluster: Sendable {
         guard try await process.waitForExit(timeout: .seconds(10)) else { throw EndToEndError("the controller survived SIGKILL") }
     }
 
-    /// Stops both processes (SIGTERM) and removes the files.
-    func stop() {
-        controller?.terminate()
-        cluster.terminate()
-        client.shutdown()
-        let directory = self.directory
-        let processes = [controller, cluster].compactMap { $0 }
-        Thread.detachNewThread {
-            for process in processes where process.isRunning {
-                let deadline = Date().addingTimeInterval(10)
-                while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-                process.kill()
-            }
-            try? FileManager.default.removeItem(at: directory)
+    /// Runs `body` against a fresh cluster and controller, then stops both and removes the files,
+    /// whether `body` succeeded or not.
+    static func with(_ body: (EndToEndCluster) async throws -> Void) async throws {
+        let cluster = try await start()
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.shutdown()
+            throw error
         }
+        await cluster.shutdown()
+    }
+
+    /// Stops both processes (SIGTERM, then SIGKILL after 10 s) and removes the files.
+    func shutdown() async {
+        client.shutdown()
+        for process in [controller, cluster].compactMap({ $0 }) {
+            process.terminate()
+            if (try? await process.waitForExit(timeout: .seconds(10))) != true {
+                process.kill()
+                _ = try? await process.waitForExit(timeout: .seconds(5))
+            }
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// For a start that failed half-way: stop whatever runs, without waiting.
+    private func stop() {
+        controller?.kill()
+        cluster.kill()
+        client.shutdown()
+        try? FileManager.default.removeItem(at: directory)
     }
 
     // MARK: Objects

@@ -30,39 +30,39 @@ struct EndToEndCrashTests {
 
     @Test("kill -9 at several moments of a blue/green release: it ends Succeeded with the Service switched once")
     func killedDuringRelease() async throws {
-        let cluster = try await EndToEndCluster.start()
-        defer { cluster.stop() }
-        try await cluster.apply(Fixture.application())
-        let selectors = try await SelectorHistory.watch(cluster, service: "app")
-        defer { selectors.stop() }
+        try await EndToEndCluster.with { cluster in
+            try await cluster.apply(Fixture.application())
+            let selectors = try await SelectorHistory.watch(cluster, service: "app")
+            defer { selectors.stop() }
 
-        try await cluster.apply(Fixture.request("release-2", image: "shop/app:2.0.0"))
-        let moments: [Moment] = [.phase(.progressing), .step("Available"), .step("PrePromotionGatesPassed"),
-                                 .step("SwitchingTraffic"), .step("SwitchedTraffic")]
-        var kills = 0
-        for moment in moments {
-            let reached = try await waitUntil(timeout: .seconds(60)) {
-                guard let request = try? await cluster.request("release-2") else { return false }
-                return moment.reached(by: request)
+            try await cluster.apply(Fixture.request("release-2", image: "shop/app:2.0.0"))
+            let moments: [Moment] = [.phase(.progressing), .step("Available"), .step("PrePromotionGatesPassed"),
+                                     .step("SwitchingTraffic"), .step("SwitchedTraffic")]
+            var kills = 0
+            for moment in moments {
+                let reached = try await waitUntil(timeout: .seconds(60)) {
+                    guard let request = try? await cluster.request("release-2") else { return false }
+                    return moment.reached(by: request)
+                }
+                try #require(reached, "the release never reached \(moment)")
+                if try await cluster.request("release-2").phase.isTerminal { break }
+                try await cluster.killController()
+                kills += 1
+                try await cluster.startController()
             }
-            try #require(reached, "the release never reached \(moment)")
-            if try await cluster.request("release-2").phase.isTerminal { break }
-            try await cluster.killController()
-            kills += 1
-            try await cluster.startController()
-        }
-        #expect(kills >= 2, "the release finished before the controller could be killed twice")
+            #expect(kills >= 2, "the release finished before the controller could be killed twice")
 
-        let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
-        #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")
-        #expect(request.timelineActions.filter { $0 == "SwitchedTraffic" }.count == 1, "\(request.timelineActions)")
-        #expect(!request.timelineActions.contains("SwitchingTrafficBack"), "\(request.timelineActions)")
-        #expect(try await cluster.serviceSelector("app")["slot"] == "green")
-        #expect(try await cluster.target().status?.currentImage == "shop/app:2.0.0")
-        // Every change of the active Service's selector, as a watch saw it.
-        let changed = try await waitUntil(timeout: .seconds(10)) { selectors.changes.count >= 1 }
-        #expect(changed)
-        #expect(selectors.changes.map { $0["slot"] ?? "" } == ["green"])
+            let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
+            #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")
+            #expect(request.timelineActions.filter { $0 == "SwitchedTraffic" }.count == 1, "\(request.timelineActions)")
+            #expect(!request.timelineActions.contains("SwitchingTrafficBack"), "\(request.timelineActions)")
+            #expect(try await cluster.serviceSelector("app")["slot"] == "green")
+            #expect(try await cluster.target().status?.currentImage == "shop/app:2.0.0")
+            // Every change of the active Service's selector, as a watch saw it.
+            let changed = try await waitUntil(timeout: .seconds(10)) { selectors.changes.count >= 1 }
+            #expect(changed)
+            #expect(selectors.changes.map { $0["slot"] ?? "" } == ["green"])
+        }
     }
 }
 
