@@ -64,6 +64,61 @@ struct EndToEndCrashTests {
             #expect(selectors.changes.map { $0["slot"] ?? "" } == ["green"])
         }
     }
+
+    /// One kill: the step after which the controller dies, and how the release must end.
+    struct StepKill: Sendable, CustomTestStringConvertible {
+        var step: String
+        /// The post-promotion gate fails, so the release is undone after the switch.
+        var undone: Bool
+
+        var testDescription: String { "\(undone ? "undone release" : "release"), killed after \(step)" }
+    }
+
+    static let stepKills: [StepKill] = [
+        StepKill(step: "ImageSet", undone: false), StepKill(step: "PreviewPointed", undone: false),
+        StepKill(step: "SwitchingTraffic", undone: false), StepKill(step: "PostPromotionGatesPassed", undone: false),
+        StepKill(step: "RollbackStarted", undone: true), StepKill(step: "SwitchingTrafficBack", undone: true),
+        StepKill(step: "ScaledDownRelease", undone: true),
+    ]
+
+    @Test("kill -9 right after a step boundary: the release ends right and traffic moves once each way", arguments: stepKills)
+    func killedAfterStep(_ kill: StepKill) async throws {
+        try await EndToEndCluster.with { cluster in
+            try await cluster.apply(Fixture.application(liveBodyContains: kill.undone ? "text-the-app-never-sends" : nil))
+            let selectors = try await SelectorHistory.watch(cluster, service: "app")
+            defer { selectors.stop() }
+            try await cluster.apply(Fixture.request("release-2", image: "shop/app:2.0.0"))
+
+            let reached = try await waitUntil(timeout: .seconds(60)) {
+                guard let request = try? await cluster.request("release-2") else { return false }
+                return request.timelineActions.contains(kill.step) || request.phase.isTerminal
+            }
+            try #require(reached, "the release never reached \(kill.step)")
+            try await cluster.killController()
+            try await cluster.startController()
+
+            let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
+            let actions = request.timelineActions
+            #expect(actions.filter { $0 == "SwitchedTraffic" }.count == 1, "\(actions)")
+            let expectedSlots: [String]
+            if kill.undone {
+                #expect(request.phase == .rolledBack, "\(request.status?.message ?? "")")
+                #expect(actions.filter { $0 == "SwitchedTrafficBack" }.count == 1, "\(actions)")
+                #expect(try await cluster.serviceSelector("app")["slot"] == "blue")
+                #expect(try await cluster.target().status?.currentImage == Fixture.firstImage)
+                expectedSlots = ["green", "blue"]
+            } else {
+                #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")
+                #expect(!actions.contains("SwitchedTrafficBack"), "\(actions)")
+                #expect(try await cluster.serviceSelector("app")["slot"] == "green")
+                #expect(try await cluster.target().status?.currentImage == "shop/app:2.0.0")
+                expectedSlots = ["green"]
+            }
+            let seen = try await waitUntil(timeout: .seconds(10)) { selectors.changes.count >= expectedSlots.count }
+            #expect(seen)
+            #expect(selectors.changes.map { $0["slot"] ?? "" } == expectedSlots)
+        }
+    }
 }
 
 /// The selector of one Service each time it changes, as seen by a watch.
