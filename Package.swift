@@ -86,7 +86,9 @@ let package = Package(
         .executableTarget(
             name: "slipway",
             dependencies: [
-                "LocalCluster", "Kube",
+                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,6 +134,9 @@ let package = Package(
             name: "SlipwayBenchmarks",
             dependencies: ["Kube", "HTTP", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/SlipwayBenchmarks",
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
             swiftSettings: strict
         ),
     ]

@@ -365,9 +365,17 @@ struct BlueGreenStep {
     private func finishUndo(cause: RollbackCause, trafficMoved: Bool) async throws -> ReconcileAction {
         let previous = previousWorkload
         if run.target?.status?.activeRequest == run.name {
+            let previousImage = run.status.previousImage
+            let previousCommit = run.status.previousCommit
             try await run.updateTarget { status in
                 status.activeRequest = nil
                 status.activeSlot = slot.other
+                // The live slot serves what was live before the release; a target released
+                // for the first time has no current image yet and learns it here.
+                if let previousImage {
+                    status.currentImage = previousImage
+                    status.currentCommit = previousCommit
+                }
                 status.health = previous.isFullyAvailable ? .healthy : .degraded
             }
         }

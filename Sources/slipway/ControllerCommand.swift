@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Kube
+import KubeRuntime
+import Logging
+import Rollout
+import ServiceLifecycle
+import UnixSignals
+
+/// `slipway controller`: watches DeploymentRequests and carries them out.
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Run the deploy controller until interrupted.",
+        discussion: """
+            Watches DeploymentRequests, their DeploymentTargets, Deployments and Services, and \
+            drives each request through its release. Uses --kubeconfig/--context when given, else \
+            KUBECONFIG or ~/.kube/config, else the in-cluster service account. With --leader-elect \
+            only the holder of the Lease reconciles. SIGTERM or SIGINT stops taking work, lets \
+            reconciles in flight finish (bounded), and releases the Lease. /healthz answers while \
+            the process lives; /readyz once the watch caches are synced (or while standing by for \
+            the Lease). /metrics on --metrics-addr serves the controller's readiness and \
+            leadership gauges; release metrics are not served yet.
+            """)
+
+    @Option(help: "Kubeconfig file to use instead of KUBECONFIG, ~/.kube/config or the in-cluster account.")
+    var kubeconfig: String?
+
+    @Option(help: "Kubeconfig context to use instead of the current one.")
+    var context: String?
+
+    @Option(help: "Only watch this namespace (default: every namespace).")
+    var namespace: String?
+
+    @Flag(name: .customLong("leader-elect"), help: "Reconcile only while holding the Lease, so that replicas can stand by.")
+    var leaderElect = false
+
+    @Option(name: .customLong("lease-name"), help: "Name of the coordination.k8s.io Lease used for leader election.")
+    var leaseName = "slipway-controller"
+
+    @Option(name: .customLong("lease-namespace"), help: "Namespace of the Lease (default: --namespace, else the configuration's namespace).")
+    var leaseNamespace: String?
+
+    @Option(name: .customLong("metrics-addr"), help: "Address of the /metrics endpoint, HOST:PORT or :PORT; empty disables it.")
+    var metricsAddress = ":8080"
+
+    @Option(name: .customLong("health-addr"), help: "Address of /healthz and /readyz, HOST:PORT or :PORT; empty disables it.")
+    var healthAddress = ":8081"
+
+    @Option(name: .customLong("http-proxy"), help: "HTTP proxy for health gate requests (e.g. the one `slipway cluster` prints).")
+    var httpProxy: String?
+
+    @Option(help: "Reconciles run at once (never two for the same request).")
+    var workers = 4
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
+        for (flag, value) in [("--metrics-addr", metricsAddress), ("--health-addr", healthAddress)] where !value.isEmpty {
+            guard ListenAddress(value) != nil else {
+                throw ValidationError("\(flag) must be HOST:PORT or :PORT with a port between 0 and 65535, not \"\(value)\"")
+            }
+        }
+        if let namespace, namespace.isEmpty { throw ValidationError("--namespace must not be empty") }
+        if leaseName.isEmpty { throw ValidationError("--lease-name must not be empty") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "slipway.controller")
+        let cluster: ClusterConfiguration
+        do {
+            if kubeconfig != nil || context != nil {
+                cluster = try ClusterConfiguration.kubeconfig(paths: kubeconfig.map { [$0] }, context: context)
+            } else {
+                cluster = try ClusterConfiguration.infer()
+            }
+        } catch {
+            throw ValidationError("cannot configure the Kubernetes client: \(error)")
+        }
+        let client = try KubeClient(configuration: cluster, logger: Logger(label: "slipway.kube"))
+        let prober: HTTPGateProber
+        do {
+            prober = try HTTPGateProber(proxy: httpProxy)
+        } catch {
+            throw ValidationError("cannot set up health gate requests through --http-proxy: \(error)")
+        }
+        logger.info("connecting", metadata: ["server": "\(cluster.server)", "source": "\(cluster.source)",
+                                             "namespace": "\(namespace ?? "(all)")"])
+
+        let status = ControllerStatus()
+        var election: LeaderElectionSettings?
+        if leaderElect {
+            // The pod name (set from the downward API) is the clearest identity; else host and a random suffix.
+            let identity = ProcessInfo.processInfo.environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? LeaderElectionConfiguration.defaultIdentity()
+            election = LeaderElectionSettings(leaseName: leaseName, namespace: leaseNamespace ?? namespace ?? cluster.namespace,
+                                              configuration: try LeaderElectionConfiguration(identity: identity))
+        }
+        let controller = ControllerService(client: client, prober: prober, namespace: namespace, workers: workers,
+                                           election: election, status: status, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = ListenAddress(healthAddress), !healthAddress.isEmpty {
+            services.append(.init(service: StatusServer.health(address: address, status: status, logger: logger)))
+        }
+        if let address = ListenAddress(metricsAddress), !metricsAddress.isEmpty {
+            services.append(.init(service: StatusServer.metrics(address: address, status: status, logger: logger)))
+        }
+        // Last in the list, so it is the first to hear of a shutdown: the servers keep answering
+        // while reconciles drain.
+        services.append(.init(service: controller, successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        client.shutdown()
+    }
+}
