@@ -134,6 +134,8 @@ let package = Package(
             name: "SlipwayBenchmarks",
             dependencies: ["Kube", "HTTP", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/SlipwayBenchmarks",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
