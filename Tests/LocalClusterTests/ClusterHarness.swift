@@ -17,7 +17,8 @@ struct RunningCluster: Sendable {
     /// Starts a cluster, runs `body` against it, and stops it.
     static func with<T: Sendable>(
         stateDirectory: URL? = nil, insecureHTTP: Bool = false, watchHistoryLimit: Int = 10_000,
-        bookmarkInterval: Duration = .seconds(60), log: CapturedLog? = nil, _ body: (RunningCluster) async throws -> T
+        bookmarkInterval: Duration = .seconds(60), simulation: SimulationConfiguration? = nil, log: CapturedLog? = nil,
+        _ body: (RunningCluster) async throws -> T
     ) async throws -> T {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -25,7 +26,8 @@ struct RunningCluster: Sendable {
         logger.logLevel = log == nil ? .warning : .debug
         let cluster = EmbeddedCluster(configuration: .init(
             port: 0, insecureHTTP: insecureHTTP, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
-            watchTimeout: 300...300, watchHistoryLimit: watchHistoryLimit, bookmarkInterval: bookmarkInterval, logger: logger))
+            watchTimeout: 300...300, watchHistoryLimit: watchHistoryLimit, bookmarkInterval: bookmarkInterval,
+            simulation: simulation, logger: logger))
         let services = ServiceGroup(services: [cluster], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }

@@ -16,28 +16,7 @@ enum SimulatedCluster {
     static func with<T: Sendable>(
         simulation: SimulationConfiguration = fast, _ body: (RunningCluster) async throws -> T
     ) async throws -> T {
-        let directory = try TemporaryDirectory.make()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var logger = Logger(label: "slipway.cluster.test")
-        logger.logLevel = .warning
-        let cluster = EmbeddedCluster(configuration: .init(
-            port: 0, kubeconfigPath: directory.appendingPathComponent("kubeconfig"), watchTimeout: 300...300,
-            simulation: simulation, logger: logger))
-        let services = ServiceGroup(services: [cluster], logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            do {
-                let endpoint = try await cluster.endpoint()
-                let result = try await body(RunningCluster(endpoint: endpoint, directory: directory))
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await services.triggerGracefulShutdown()
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await RunningCluster.with(simulation: simulation, body)
     }
 
     /// A Deployment of `replicas` pods of `image` labelled app=`name`, and (optionally) a
