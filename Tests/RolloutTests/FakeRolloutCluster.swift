@@ -1,10 +1,11 @@
 import Foundation
 import Kube
 import KubeRuntime
+@testable import Rollout
 import SlipwayAPI
 import Synchronization
 
-/// An in-memory `RolloutCluster` for tests and demonstrations.
+/// An in-memory `RolloutCluster` for the reconciler's tests.
 ///
 /// Deployments behave by image: by default a Deployment becomes fully available `readyAfter`
 /// after its spec last changed; `behavior` can make an image crash-loop (never available,
