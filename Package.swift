@@ -141,5 +141,24 @@ let package = Package(
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
             swiftSettings: strict
         ),
+        // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
+        .target(
+            name: "ChatOps",
+            dependencies: [
+                "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ChatOpsTests",
+            dependencies: [
+                "ChatOps", "SlipwayAPI", "Kube", "JSON", "YAML", "LocalCluster", "ClusterCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
