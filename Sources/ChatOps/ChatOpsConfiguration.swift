@@ -3,7 +3,7 @@ import Foundation
 /// Everything the chat front-end needs to know that is not in the cluster: which chats it
 /// serves, who holds which role, how callbacks are signed, where the audit log goes, how to
 /// resolve a branch's newest commit. Read by `ChatOpsConfiguration.load(fileAt:environment:)`;
-/// the file format is described there and shown in `manifests/examples/chatops-config.yaml`.
+/// the file format is described there and shown in `manifests/examples/chatops.yaml`.
 public struct ChatOpsConfiguration: Sendable {
     /// The namespace of the DeploymentTargets and the DeploymentRequests the bot creates.
     public var namespace: String
@@ -11,6 +11,8 @@ public struct ChatOpsConfiguration: Sendable {
     public var allowedChats: Set<Int64>
     /// Role name → Telegram user ids. `admin` and `staging` have built-in meaning (below).
     public var roles: [String: Set<Int64>]
+    /// Environments only admins may deploy to unless a target's `access` says otherwise.
+    public var adminOnlyEnvironments: Set<String>
     /// Environments whose deploys and rollbacks ask "Confirm / Cancel" first. Rollbacks always do.
     public var confirmEnvironments: Set<String>
     /// The chat that hears about every production release (start and end), if any.
@@ -31,15 +33,23 @@ public struct ChatOpsConfiguration: Sendable {
     /// How a commit becomes the image tag of a deploy: `{commit}` is replaced by the full
     /// commit as typed or resolved (`{short}` by its first 7 digits).
     public var imageTagTemplate: String
+    /// How chat users are named in `slipway.dev/requested-by` and `approved-by`
+    /// (`telegram:123456789`).
+    public var identityPrefix: String
+    /// How long the Approve / Promote / Abort buttons of a progress message work before the
+    /// next update of the message replaces them.
+    public var progressButtonLifetime: Duration
 
     public init(namespace: String = "default", allowedChats: Set<Int64> = [], roles: [String: Set<Int64>] = [:],
-                confirmEnvironments: Set<String> = ["production"], notificationChat: Int64? = nil,
+                adminOnlyEnvironments: Set<String> = ["production"], confirmEnvironments: Set<String> = ["production"], notificationChat: Int64? = nil,
                 notifyEnvironments: Set<String> = ["production"], callbackSecret: [UInt8],
                 callbackLifetime: Duration = .seconds(600), auditLogPath: String? = nil, stateDirectory: String? = nil,
-                github: GitHubSettings = GitHubSettings(), imageTagTemplate: String = "{commit}") {
+                github: GitHubSettings = GitHubSettings(), imageTagTemplate: String = "{commit}",
+                identityPrefix: String = "telegram", progressButtonLifetime: Duration = .seconds(6 * 3600)) {
         self.namespace = namespace
         self.allowedChats = allowedChats
         self.roles = roles
+        self.adminOnlyEnvironments = adminOnlyEnvironments
         self.confirmEnvironments = confirmEnvironments
         self.notificationChat = notificationChat
         self.notifyEnvironments = notifyEnvironments
@@ -49,6 +59,8 @@ public struct ChatOpsConfiguration: Sendable {
         self.stateDirectory = stateDirectory
         self.github = github
         self.imageTagTemplate = imageTagTemplate
+        self.identityPrefix = identityPrefix
+        self.progressButtonLifetime = progressButtonLifetime
     }
 }
 
@@ -63,4 +75,22 @@ public struct GitHubSettings: Sendable {
         self.apiBaseURL = apiBaseURL
         self.token = token
     }
+}
+
+extension ChatOpsConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A summary without the callback secret or the GitHub token, safe for logs.
+    public var description: String {
+        "ChatOpsConfiguration(namespace: \(namespace), chats: \(allowedChats.sorted()), roles: \(roles.keys.sorted()), "
+            + "auditLog: \(auditLogPath ?? "none"), stateDirectory: \(stateDirectory ?? "none"), github: \(github.apiBaseURL))"
+    }
+
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["summary": description]) }
+}
+
+extension GitHubSettings: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Without the token.
+    public var description: String { "GitHubSettings(apiBaseURL: \(apiBaseURL), token: \(token == nil ? "none" : "<redacted>"))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["summary": description]) }
 }
