@@ -155,8 +155,9 @@ let package = Package(
         .testTarget(
             name: "ChatOpsTests",
             dependencies: [
-                "ChatOps", "SlipwayAPI", "Kube", "JSON", "YAML", "LocalCluster", "ClusterCore",
+                "ChatOps", "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML", "LocalCluster", "ClusterCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict

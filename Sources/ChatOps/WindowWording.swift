@@ -21,7 +21,10 @@ public enum WindowWording {
 
     /// `Monday 09:00 Europe/Berlin`, with the date when more than six days away.
     public static func moment(_ date: Date, timezone: String, now: Date) -> String {
-        let zone = TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC") ?? .current
+        let known = TimeZone(identifier: timezone)
+        let zone = known ?? TimeZone(identifier: "UTC") ?? .current
+        // As the target writes it (Foundation calls UTC "GMT").
+        let zoneName = known == nil ? "UTC" : timezone
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.weekday, .hour, .minute, .day, .month, .year], from: date)
@@ -34,6 +37,6 @@ public enum WindowWording {
             text += " \(day) \(months[(month - 1) % 12])"
             if let year = parts.year, year != calendar.component(.year, from: now) { text += " \(year)" }
         }
-        return "\(text) \(time) \(zone.identifier)"
+        return "\(text) \(time) \(zoneName)"
     }
 }
