@@ -136,9 +136,10 @@ extension AuditLog {
             } else if sequence < expectedSequence {
                 problems.append(.init(line: number, reason: "entry \(sequence) is out of order (inserted or moved)"))
             } else if previous != previousHash {
-                problems.append(.init(line: number, reason: number == 1
-                    ? "the first entry does not start the chain (lines before it were deleted)"
-                    : "does not follow line \(number - 1): line \(number - 1) was edited"))
+                // The line before no longer hashes to what this line recorded: it was edited.
+                problems.append(number == 1
+                    ? .init(line: 1, reason: "the first entry does not start the chain (lines before it were deleted)")
+                    : .init(line: number - 1, reason: "edited (line \(number) recorded a different hash of it)"))
             }
             expectedSequence = sequence + 1
         }

@@ -157,7 +157,7 @@ extension ChatOpsEngine {
             await edit(ref, question, buttons: [[ChatButton(title: "Confirm", callbackData: confirm.data),
                                                  ChatButton(title: "Cancel", callbackData: cancel.data)]])
         } catch {
-            logger.error("could not record a confirmation", metadata: ["error": "\(error)"])
+            logger.debug("could not record a confirmation", metadata: ["error": "\(error)"])
             await edit(ref, question + "\n(Buttons are unavailable: the bot cannot record them. Nothing was done.)")
         }
     }
@@ -217,10 +217,10 @@ extension ChatOpsEngine {
         do {
             created = try await kube.create(draft, namespace: namespace)
         } catch where error.isAlreadyExists {
-            logger.info("request already exists; not creating it again", metadata: ["request": "\(name)"])
+            logger.debug("request already exists; not creating it again", metadata: ["request": "\(name)"])
             return
         } catch {
-            logger.warning("could not create a request", metadata: ["request": "\(name)", "error": "\(error)"])
+            logger.debug("could not create a request", metadata: ["request": "\(name)", "error": "\(error)"])
             await edit(progress, "Could not create the request: \(HTML.escape(error.description)). Nothing was done.")
             return
         }
