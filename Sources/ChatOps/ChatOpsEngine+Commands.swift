@@ -102,7 +102,7 @@ extension ChatOpsEngine {
             }
         }
         let name = RequestNaming.name(target: targetName, chatID: chatID, messageID: messageID, action: .deploy)
-        if await exists(name) { return }  // a redelivered update: already handled
+        if await alreadyHandled(name) { return }
 
         if needsConfirmation(target) {
             let question = "Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment))?"
@@ -132,7 +132,7 @@ extension ChatOpsEngine {
             return
         }
         let name = RequestNaming.name(target: targetName, chatID: chatID, messageID: messageID, action: .rollback)
-        if await exists(name) { return }
+        if await alreadyHandled(name) { return }
         let commit = target.status?.previousCommit ?? ""
         let current = target.status?.currentImage.map { HTML.code($0) } ?? "the current release"
         let question = "Roll back \(HTML.bold(environment)) from \(current) to \(HTML.code(previous))?"
@@ -185,6 +185,13 @@ extension ChatOpsEngine {
 
     // MARK: Creating requests
 
+    /// Whether the command that maps to `name` was seen before (a redelivered update): its
+    /// request exists, or its question is still open.
+    func alreadyHandled(_ name: String) async -> Bool {
+        if await ledger.hasPending(request: name) { return true }
+        return await exists(name)
+    }
+
     func exists(_ name: String) async -> Bool {
         do {
             _ = try await kube.get(DeploymentRequest.self, name: name, namespace: namespace)
@@ -218,6 +225,13 @@ extension ChatOpsEngine {
             created = try await kube.create(draft, namespace: namespace)
         } catch where error.isAlreadyExists {
             logger.debug("request already exists; not creating it again", metadata: ["request": "\(name)"])
+            let existing = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace)
+            if let existing, let shown = Self.progressMessage(of: existing), shown != progress {
+                await edit(progress, "This was already requested as \(HTML.code(name)); its progress is shown in the first message.")
+            } else if let existing {
+                startTracking(name, progress: progress)
+                _ = existing
+            }
             return
         } catch {
             logger.debug("could not create a request", metadata: ["request": "\(name)", "error": "\(error)"])

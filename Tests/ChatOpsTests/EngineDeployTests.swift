@@ -85,9 +85,12 @@ import Testing
     @Test func productionAsksAndDeploysExactlyTheCommitShown() async throws {
         try await F.with { f in
             try await f.cluster.createTarget("web-production", environment: "production")
-            await f.say("/deploy production", as: F.alice)
+            let update = await f.say("/deploy production", as: F.alice)
             let question = try f.lastMessage()
             #expect(question.message.html.hasPrefix("Deploy <code>feedc0f</code> to <b>production</b>?"))
+            // The same update delivered again does not ask twice.
+            await f.engine.handle(update)
+            #expect(f.surface.messages(in: F.chat).count == 1)
             #expect(question.message.buttons.flatMap { $0 }.map(\.title) == ["Confirm", "Cancel"])
             for button in question.message.buttons.flatMap({ $0 }) { #expect(button.callbackData.utf8.count <= 64) }
             #expect(try await f.cluster.requests().isEmpty)
@@ -196,6 +199,24 @@ import Testing
             await f.say("/deploy staging abc1234", as: F.bob)
             #expect(f.surface.sent.last?.message.html.contains("opens Monday 09:00 Europe/Berlin") == true)
             try await eventually("the request") { try await f.cluster.requests().count == 1 }
+        }
+    }
+
+    @Test func aRequestAnotherReplicaAlreadyCreatedIsNotCreatedAgain() async throws {
+        try await F.with { f in
+            try await f.cluster.createTarget("web-production", environment: "production")
+            let update = await f.say("/deploy production abc1234", as: F.alice)
+            guard case .command(_, let chat, let messageID, _, _) = update else { return }
+            let question = try f.lastMessage()
+            // Another replica answered the same command first.
+            let name = RequestNaming.name(target: "web-production", chatID: chat, messageID: messageID, action: .deploy)
+            _ = try await f.cluster.kube.create(DeploymentRequest(
+                metadata: ObjectMeta(name: name, annotations: [ChatOpsEngine.chatMessageAnnotation: "\(chat)/1"]),
+                spec: DeploymentRequestSpec(target: "web-production", image: "registry.example.com/shop/web:abc1234", commit: "abc1234")),
+                namespace: ChatCluster.namespace)
+            try await f.press("Confirm", on: question.ref, as: F.alice)
+            #expect(try await f.cluster.requests().count == 1)
+            #expect(f.surface.current(question.ref)?.html.contains("already requested") == true)
         }
     }
 }
