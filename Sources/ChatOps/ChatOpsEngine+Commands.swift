@@ -225,12 +225,11 @@ extension ChatOpsEngine {
             created = try await kube.create(draft, namespace: namespace)
         } catch where error.isAlreadyExists {
             logger.debug("request already exists; not creating it again", metadata: ["request": "\(name)"])
-            let existing = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace)
-            if let existing, let shown = Self.progressMessage(of: existing), shown != progress {
+            guard let existing = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace) else { return }
+            if let shown = Self.progressMessage(of: existing), shown != progress {
                 await edit(progress, "This was already requested as \(HTML.code(name)); its progress is shown in the first message.")
-            } else if let existing {
+            } else {
                 startTracking(name, progress: progress)
-                _ = existing
             }
             return
         } catch {

@@ -172,8 +172,11 @@ import Testing
             defer { Task { await restarted.shutdown() } }
             #expect(await f.press(data: confirm, on: question.ref, as: F.alice, using: restarted).alert == false)
             try await eventually("the request") { try await f.cluster.requests().count == 1 }
-            // The old process, still holding the button in memory, refuses it too: the ledger is shared on disk only at start,
-            // so a third process started now sees it used.
+            // The first process still holds the button as pending in memory; pressing it there reaches the
+            // same deterministic request name and creates nothing new.
+            _ = await f.press(data: confirm, on: question.ref, as: F.alice)
+            #expect(try await f.cluster.requests().count == 1)
+            // A process started now reads the button as used.
             let third = try f.restarted()
             #expect(await f.press(data: confirm, on: question.ref, as: F.alice, using: third).text == "This button was already used.")
             await third.shutdown()
