@@ -13,7 +13,7 @@ import JSON
 /// line count for that comparison.
 ///
 /// Line format (keys in this order):
-/// `{"seq":1,"time":"2026-11-25T12:00:00.000Z","actor_id":42,"username":"alice","chat":-100,
+/// `{"seq":1,"timestamp":"2026-11-25T12:00:00.000Z","actor_id":42,"username":"alice","chat":-100,
 ///   "action":"deploy_requested","environment":"staging","commit":"abc1234",
 ///   "request":"web-staging-…","result":"ok","prev":"000…"}`
 public actor AuditLog {
@@ -52,7 +52,7 @@ public actor AuditLog {
     static func encode(_ entry: AuditEntry, sequence: Int, previous: String) -> [UInt8] {
         var object = OrderedDictionary<String, JSONValue>()
         object["seq"] = .int(sequence)
-        object["time"] = .string(entry.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        object["timestamp"] = .string(entry.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         object["actor_id"] = .int(Int(entry.actorID))
         object["username"] = entry.username.map(JSONValue.string) ?? .null
         object["chat"] = entry.chatID.map { .int(Int($0)) } ?? .null

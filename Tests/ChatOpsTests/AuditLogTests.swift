@@ -41,7 +41,7 @@ import Testing
             #expect(first["commit"]?.stringValue == "abc1234")
             #expect(first["request"]?.stringValue == "web-staging-0")
             #expect(first["result"]?.stringValue == "ok")
-            #expect(first["time"]?.stringValue != nil)
+            #expect(first["timestamp"]?.stringValue?.hasSuffix("Z") == true)
             #expect(first["prev"]?.stringValue == AuditLog.genesis)
             let verification = try AuditLog.verify(fileAt: path)
             #expect(verification.isIntact)

@@ -188,4 +188,23 @@ import Testing
             #expect(!ledger.contains(F.secret))
         }
     }
+
+    @Test func theRoleIsCheckedAgainWhenAButtonIsPressed() async throws {
+        try await F.with { f in
+            try await f.cluster.createTarget("web-staging", environment: "staging")
+            let (name, ref) = try await deployStaging(f)
+            try await eventually("the Abort button") { f.surface.current(ref)?.buttons.flatMap { $0 }.map(\.title) == ["Abort"] }
+            let abort = try #require(f.surface.current(ref)?.buttons.first?.first?.callbackData)
+            // Bob loses the staging role; the button he was shown no longer works for him.
+            let revoked = try f.restarted(roles: ["admin": [F.alice.id]])
+            let answer = await f.press(data: abort, on: ref, as: F.bob, using: revoked)
+            #expect(answer.alert)
+            #expect(try await !f.cluster.request(name).isAbortRequested)
+            // The button was not used up by the refusal: an admin can still press it.
+            #expect(await f.press(data: abort, on: ref, as: F.alice, using: revoked).alert == false)
+            #expect(try await f.cluster.request(name).isAbortRequested)
+            await revoked.shutdown()
+            #expect(try f.auditEntries().suffix(2).map { $0["action"] ?? "" } == ["denied", "aborted"])
+        }
+    }
 }

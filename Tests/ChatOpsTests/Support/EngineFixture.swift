@@ -74,9 +74,11 @@ struct EngineFixture: Sendable {
         }
     }
 
-    /// A second engine on the same state, as after a restart.
-    func restarted() throws -> ChatOpsEngine {
+    /// A second engine on the same state, as after a restart (optionally with other roles).
+    func restarted(roles: [String: Set<Int64>]? = nil) throws -> ChatOpsEngine {
         let clock = self.clock
+        var configuration = self.configuration
+        if let roles { configuration.roles = roles }
         return try ChatOpsEngine(configuration: configuration, surface: surface, kube: cluster.kube,
                                  commitResolver: FixedCommitResolver(sha: Self.newest), clock: { clock.now })
     }
