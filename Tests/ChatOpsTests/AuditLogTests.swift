@@ -97,6 +97,26 @@ import Testing
         }
     }
 
+    @Test func linesCutOffTheEndAreFound() async throws {
+        try await withLog { path in
+            try await fill(path, count: 4)
+            try write(Array(try lines(path).dropLast(2)), to: path)
+            let verification = try AuditLog.verify(fileAt: path)
+            #expect(verification.problems.map(\.line) == [3])
+            #expect(verification.problems.first?.reason.contains("entries 3–4 at the end were deleted") == true)
+        }
+    }
+
+    @Test func anEditedLastLineIsFound() async throws {
+        try await withLog { path in
+            try await fill(path, count: 3)
+            var all = try lines(path)
+            all[2] = all[2].replacingOccurrences(of: "user2", with: "mallory")
+            try write(all, to: path)
+            #expect(try AuditLog.verify(fileAt: path).problems.map(\.line) == [3])
+        }
+    }
+
     @Test func theFirstLineCannotBeDropped() async throws {
         try await withLog { path in
             try await fill(path, count: 3)
