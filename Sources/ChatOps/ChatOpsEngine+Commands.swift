@@ -27,6 +27,12 @@ extension ChatOpsEngine {
         switch CommandParser.parse(text, environments: Self.environmentWords(targets)) {
         case .success(let parsed): command = parsed
         case .failure(let rejection):
+            // Input that looks like an attack is worth a line in the audit log (never the text itself).
+            switch rejection {
+            case .forbiddenCharacters: await record(.denied, user: user, chatID: chatID, result: "refused input: forbidden characters")
+            case .tooLong: await record(.denied, user: user, chatID: chatID, result: "refused input: too long")
+            default: break
+            }
             await reply(chatID, HTML.escape(rejection.explanation))
             return
         }

@@ -57,6 +57,12 @@ public actor ChatOpsEngine {
 
     /// Handles one update from the chat platform.
     public func handle(_ input: ChatInput) async {
+        // Expired buttons leave the ledger (its file stays small); pressing one still says "expired".
+        do {
+            try await ledger.prune(now: nowSeconds)
+        } catch {
+            logger.debug("could not prune the callback ledger", metadata: ["error": "\(error)"])
+        }
         switch input {
         case .command(_, let chatID, let messageID, let user, let text):
             await handleCommand(chatID: chatID, messageID: messageID, user: user, text: text)

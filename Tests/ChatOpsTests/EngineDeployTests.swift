@@ -79,6 +79,9 @@ import Testing
                 #expect(!reply.contains("reboot"))
             }
             #expect(try await f.cluster.requests().isEmpty)
+            let audit = try String(contentsOfFile: f.auditPath, encoding: .utf8)
+            #expect(!audit.contains("reboot") && !audit.contains("rm -rf") && !audit.contains("xxxxxxxx"))
+            #expect(try f.auditEntries().filter { $0["action"] == "denied" }.count >= 3)
         }
     }
 
