@@ -24,6 +24,9 @@ extension ReleaseRun {
             try await save()
             return .awaitChange
         }
+        if let canary = target.spec.strategy.canary, status.slot == nil {
+            return try await driveCanary(target: target, strategy: canary)
+        }
         guard let strategy = target.spec.strategy.blueGreen, let slot = status.slot, let release = release(for: target) else {
             move(to: .failed, reason: "TargetChanged",
                  message: "target \(request.spec.target) no longer describes a blue/green release this request can continue; nothing further is changed", type: .warning)

@@ -91,8 +91,7 @@ enum TrafficRouters {
 enum RoutingResources {
     /// Istio's stable API (networking.istio.io/v1, Istio 1.22 and later).
     /// See https://istio.io/latest/docs/reference/config/networking/virtual-service/
-    static let virtualServices = ResourceDescriptor(group: "networking.istio.io", version: "v1", plural: "virtualservices",
-                                                    kind: "VirtualService", namespaced: true)
+    static let virtualServices = ResourceDescriptor.istioVirtualServicesV1
     static let httpRoutes = ResourceDescriptor.httpRoutes
     static let ingresses = ResourceDescriptor.ingresses
 }
