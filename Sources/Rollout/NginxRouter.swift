@@ -53,6 +53,10 @@ struct NginxRouter: TrafficRouter {
     }
 
     func route(to: Int, from: Int, _ context: RouterContext) async throws -> RouteProgress {
+        // Without the canary Ingress NGINX sends everything to the stable backend: that is 0 %.
+        if to == 0, try await context.cluster.routingObject(.ingresses, namespace: context.namespace, name: routing.canaryIngress) == nil {
+            return .done
+        }
         let ingress = try await readCanary(context)
         let live = Self.isCanary(ingress) ? Self.weight(of: ingress) : nil
         if live == to { return .done }
