@@ -4,6 +4,7 @@ import Kube
 import KubeRuntime
 import Rollout
 import SlipwayAPI
+import Synchronization
 import Testing
 
 @Suite("Rollout canary")
@@ -420,4 +421,64 @@ struct RolloutCanaryRoutingEdgeTests {
         #expect(!world.workloadChanges.contains { $0.hasPrefix("create Ingress") })
         #expect(world.weightHistory == [0, 100, 0, nil])
     }
+}
+
+@Suite("Rollout Prometheus gate counting")
+struct RolloutPrometheusCountingTests {
+    /// A world whose analysis gate takes 4 measurements, tolerating 1 failure and 1 inconclusive
+    /// one, and whose Prometheus answers `answers` in turn (nil: no data).
+    static func world(_ answers: [Double?]) -> CanaryWorld {
+        let gate = Gate(name: "latency", intervalSeconds: 10, failureLimit: 1,
+                        prometheus: PrometheusGate(address: "http://prometheus.monitoring.svc:9090",
+                                                   query: #"histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{deployment="{{canary}}"}[1m])))"#,
+                                                   condition: MetricCondition(lessThan: 0.3), count: 4, inconclusiveLimit: 1, noDataPolicy: .inconclusive))
+        let world = CanaryWorld(router: .gatewayAPI, steps: [.setWeight(20), .analysis(["latency"]), .setWeight(100)], extraGates: [gate])
+        let sent = Counter()
+        world.prometheus.setAnswer { query in
+            guard query.hasPrefix("histogram_quantile") else { return .success(.vector([])) }
+            let index = sent.next()
+            guard index < answers.count, let value = answers[index] else { return .success(.vector([])) }
+            return .success(.vector([PrometheusSample(value: value)]))
+        }
+        return world
+    }
+
+    @Test("count measurements within the failure and inconclusive limits pass the gate")
+    func withinLimits() async throws {
+        let world = Self.world([nil, 0.12, 0.45, 0.11])
+        world.request("r1", tag: "1.4.2")
+        try await world.settle()
+        #expect(world.phase("r1") == .succeeded)
+        let gate = world.cluster.storedRequest("r1")?.status?.gates?.first { $0.name == "step1/latency" }
+        #expect(gate?.measurements?.map(\.outcome) == [.inconclusive, .success, .failure, .success])
+        #expect(gate?.measurements?.map(\.value) == ["no data", "0.12", "0.45", "0.11"])
+        #expect(gate?.failures == 1)
+        #expect(gate?.inconclusive == 1)
+    }
+
+    @Test("one failure more than the limit rolls back at once, without waiting for the count")
+    func beyondFailureLimit() async throws {
+        let world = Self.world([0.45, 0.51, 0.1, 0.1])
+        world.request("r1", tag: "1.4.2")
+        try await world.settle()
+        #expect(world.phase("r1") == .rolledBack)
+        let gate = world.cluster.storedRequest("r1")?.status?.gates?.first { $0.name == "step1/latency" }
+        #expect(gate?.measurements?.count == 2)
+        #expect(world.message("r1").contains("0.51 does not satisfy < 0.3"))
+    }
+
+    @Test("one inconclusive measurement more than the limit pauses for a human")
+    func beyondInconclusiveLimit() async throws {
+        let world = Self.world([nil, 0.1, nil, 0.1])
+        world.request("r1", tag: "1.4.2")
+        try await world.settle()
+        #expect(world.phase("r1") == .paused)
+        #expect(world.message("r1").contains("2 inconclusive measurements"))
+    }
+}
+
+/// Hands out 0, 1, 2, … across threads.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { value in defer { value += 1 }; return value } }
 }
