@@ -48,6 +48,8 @@ struct NginxRouter: TrafficRouter {
         try await cluster.createRoutingObject(.ingresses, namespace: context.namespace, object: object)
     }
 
+    func describe(weight: Int) -> String { "canary-weight \"\(weight)\" on Ingress \(routing.canaryIngress)" }
+
     func liveWeight(_ context: RouterContext) async throws -> Int? {
         Self.weight(of: try await readCanary(context))
     }

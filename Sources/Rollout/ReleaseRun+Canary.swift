@@ -387,8 +387,8 @@ struct CanaryFlow {
             return next
         }
         run.move(to: .paused, reason: "ExternalEdit",
-                 message: "\(edit). The controller does not overwrite it: restore \(WeightPair.describe(expectedWeight)) to continue, "
-                    + "annotate \(SlipwayAnnotation.promote) to continue from the weights as they are (they must add up to 100), "
+                 message: "\(edit). The controller does not overwrite it: restore \(router.describe(weight: expectedWeight)) to continue, "
+                    + "annotate \(SlipwayAnnotation.promote) to continue from the weights as they are, "
                     + "or \(SlipwayAnnotation.abort) to undo the release", type: .warning)
         try await run.saveIfChanged()
         // Routing objects are not watched: look again now and then.
@@ -408,15 +408,17 @@ struct CanaryFlow {
             return next
         }
         if !run.has(.switchedTrafficBack) {
+            var from = recordedWeight
             if run.has(.routingPrepared) || router.scalesWorkloads {
                 // Undoing restores stable 100 / canary 0 from whatever weights the routing holds
-                // now; the precondition still catches an edit made between the read and the write.
-                let from = (try? await router.liveWeight(routerContext)) ?? nil
+                // now (an abort is a human's explicit ask); the precondition still catches an
+                // edit made between the read and the write.
+                if !router.scalesWorkloads, let live = (try? await router.liveWeight(routerContext)) ?? nil, live != 0 { from = live }
                 let progress: RouteProgress
                 do {
-                    progress = try await router.route(to: 0, from: from ?? recordedWeight, routerContext)
+                    progress = try await router.route(to: 0, from: from, routerContext)
                 } catch let edit as ExternalRoutingEdit {
-                    run.say("undoing: \(edit); set \(WeightPair.describe(0)) by hand or make the weights add up to 100, and the undo continues")
+                    run.say("undoing: \(edit); set \(router.describe(weight: 0)) by hand and the undo continues")
                     try await run.saveIfChanged()
                     return .requeueAfter(run.configuration.availabilityPoll)
                 }
@@ -426,7 +428,6 @@ struct CanaryFlow {
                     return .requeueAfter(run.configuration.availabilityPoll)
                 }
             }
-            let from = recordedWeight
             run.status.canaryWeight = 0
             run.record(.switchedTrafficBack, "canary weight \(from) → 0 %: all traffic on \(stable.name)")
             run.setCondition(RequestCondition.trafficSwitched, false, reason: "SwitchedBack", message: "all traffic on \(stable.name)")
