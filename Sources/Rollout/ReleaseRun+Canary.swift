@@ -33,7 +33,7 @@ extension ReleaseRun {
         if undo == nil && request.isAbortRequested {
             return try await beginRollback(.aborted, "aborted (\(SlipwayAnnotation.abort): \(abortReason))")
         }
-        guard let stage = CanaryStage.of(status: status, strategy: strategy, undo: undo, prepared: has(.routingPrepared)) else {
+        guard let stage = CanaryStage.of(status: status, strategy: strategy, undo: undo) else {
             return try await beginRollback(.gateFailed, "step \(status.currentStep ?? 0) of the target is not exactly one of setWeight, pause, analysis, setCanaryScale")
         }
         switch stage {
