@@ -17,7 +17,7 @@ enum TrafficFixtures {
         trafficRate: 200, metricsPort: 0)
 
     /// Deployment `web-<track>` of `replicas` pods of `image`, labelled app=web, track=<track>.
-    static func deployment(_ track: String, image: String, replicas: Int) -> String {
+    static func deployment(_ track: String, image: String, replicas: Int, namespace: String = TrafficFixtures.namespace) -> String {
         """
         apiVersion: apps/v1
         kind: Deployment
@@ -41,7 +41,7 @@ enum TrafficFixtures {
     }
 
     /// Service `name` selecting `selector`, port 80.
-    static func service(_ name: String, selector: String) -> String {
+    static func service(_ name: String, selector: String, namespace: String = TrafficFixtures.namespace) -> String {
         """
         apiVersion: v1
         kind: Service
@@ -60,17 +60,19 @@ enum TrafficFixtures {
     /// The namespace, both Deployments, and Services `web-stable` and `web-canary` (and, for
     /// replica ratio, nothing else: `web` selecting both is added by the test).
     static func workloads(stableImage: String = "shop/web:1.0.0", canaryImage: String = "shop/web:2.0.0",
-                          stableReplicas: Int = 1, canaryReplicas: Int = 1, trackServices: Bool = true) -> String {
+                          stableReplicas: Int = 1, canaryReplicas: Int = 1, trackServices: Bool = true,
+                          namespace: String = TrafficFixtures.namespace) -> String {
         var documents = ["apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \(namespace)",
-                         deployment("stable", image: stableImage, replicas: stableReplicas),
-                         deployment("canary", image: canaryImage, replicas: canaryReplicas)]
+                         deployment("stable", image: stableImage, replicas: stableReplicas, namespace: namespace),
+                         deployment("canary", image: canaryImage, replicas: canaryReplicas, namespace: namespace)]
         if trackServices {
-            documents += [service("web-stable", selector: "{app: web, track: stable}"), service("web-canary", selector: "{app: web, track: canary}")]
+            documents += [service("web-stable", selector: "{app: web, track: stable}", namespace: namespace),
+                          service("web-canary", selector: "{app: web, track: canary}", namespace: namespace)]
         }
         return documents.joined(separator: "\n---\n")
     }
 
-    static func nginxIngresses(canaryWeight: Int) -> String {
+    static func nginxIngresses(canaryWeight: Int, namespace: String = TrafficFixtures.namespace) -> String {
         """
         apiVersion: networking.k8s.io/v1
         kind: Ingress
@@ -111,9 +113,9 @@ enum TrafficFixtures {
 
     /// A VirtualService for host `web` sending `canaryWeight` % to the canary subset, with the
     /// DestinationRule defining the subsets by track.
-    static func istio(canaryWeight: Int) -> String {
+    static func istio(canaryWeight: Int, namespace: String = TrafficFixtures.namespace) -> String {
         """
-        \(service("web", selector: "{app: web}"))
+        \(service("web", selector: "{app: web}", namespace: namespace))
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
@@ -145,7 +147,7 @@ enum TrafficFixtures {
         """
     }
 
-    static func httpRoute(stableWeight: Int, canaryWeight: Int) -> String {
+    static func httpRoute(stableWeight: Int, canaryWeight: Int, namespace: String = TrafficFixtures.namespace) -> String {
         """
         apiVersion: gateway.networking.k8s.io/v1
         kind: GatewayClass
@@ -236,9 +238,9 @@ extension RunningCluster {
     }
 
     /// Waits until both Deployments have rolled out.
-    func waitForWorkloads() async throws {
+    func waitForWorkloads(namespace: String = TrafficFixtures.namespace) async throws {
         for name in ["web-stable", "web-canary"] {
-            try await kubectlOK(["rollout", "status", "deployment/\(name)", "-n", TrafficFixtures.namespace, "--timeout=60s"])
+            try await kubectlOK(["rollout", "status", "deployment/\(name)", "-n", namespace, "--timeout=60s"])
         }
     }
 
