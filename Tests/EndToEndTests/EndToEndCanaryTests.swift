@@ -82,9 +82,8 @@ struct EndToEndCanaryTests {
             #expect(weights.count == 1, "\(weights.map(\.detail))")
             let gate = request.status?.gates?.first { $0.name.hasSuffix("error-rate") }
             #expect(gate?.phase == .failed)
-            if let value = gate?.lastValue.flatMap({ Double($0.split(separator: " ").first ?? "") }) {
-                #expect(abs(value - 0.2) <= 0.05, "measured error rate \(value)")
-            }
+            let rate = try #require(gate?.lastValue.flatMap { Double($0) }, "the measured value is recorded: \(gate?.lastValue ?? "none")")
+            #expect(abs(rate - 0.2) <= 0.05, "measured error rate \(rate)")
             #expect(request.status?.canaryWeight == 0)
             #expect(try await routedWeight(environment, router) == 0)
             let canary = try await environment.deployment("app-canary", namespace: namespace)
@@ -109,9 +108,8 @@ struct EndToEndCanaryTests {
             #expect(request.phase == .rolledBack, "\(request.status?.message ?? "")")
             let gate = request.status?.gates?.first { $0.name.hasSuffix("p99-latency") }
             #expect(gate?.phase == .failed)
-            if let value = gate?.lastValue.flatMap({ Double($0.split(separator: " ").first ?? "") }) {
-                #expect(value > 0.3 && value <= 0.5, "measured p99 \(value) s")
-            }
+            let p99 = try #require(gate?.lastValue.flatMap { Double($0) }, "the measured value is recorded: \(gate?.lastValue ?? "none")")
+            #expect(p99 > 0.3 && p99 <= 0.5, "measured p99 \(p99) s")
             #expect(try await routedWeight(environment, router) == 0)
             #expect(try await environment.deployment("app-canary", namespace: namespace).spec?.replicas == 0)
         }
