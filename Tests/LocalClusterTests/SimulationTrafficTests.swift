@@ -5,7 +5,9 @@ import JSON
 import Testing
 
 /// The load generator's traffic, split as each router's objects say, seen in the apps' metrics.
-@Suite("Simulation: traffic through the routers")
+/// One cluster with brisk traffic at a time, so that the rest of the suite keeps its share of a
+/// small machine.
+@Suite("Simulation: traffic through the routers", .serialized)
 struct SimulationTrafficTests {
     private func withTraffic(_ body: (RunningCluster, HTTPClient) async throws -> Void) async throws {
         try await RunningCluster.with(simulation: TrafficFixtures.simulation) { cluster in

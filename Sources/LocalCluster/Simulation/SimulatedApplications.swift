@@ -69,7 +69,7 @@ final class SimulatedApplications: Sendable {
             let text = metrics.applicationExposition(namespace: key.namespace, service: key.name)
             return Answer(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: text)
         }
-        let served = serve(key, endpoints: readyEndpoints(of: service, in: key.namespace), method: method, route: route)
+        let served = serve(key, endpoints: readyEndpoints(of: service, in: key.namespace), method: method, route: route, withBody: true)
         if served.latency > .zero {
             // Suspends the task only: no thread waits.
             try? await Task.sleep(for: served.latency)
@@ -81,11 +81,12 @@ final class SimulatedApplications: Sendable {
     /// pods the router chose among). No waiting: the latency goes to the histogram only.
     @discardableResult
     func serveGenerated(_ key: ServiceKey, endpoints: [JSONValue]) -> Int {
-        serve(key, endpoints: endpoints, method: "GET", route: "/").answer.status
+        serve(key, endpoints: endpoints, method: "GET", route: "/", withBody: false).answer.status
     }
 
-    /// Picks a pod, answers as its tag says and records the request.
-    private func serve(_ key: ServiceKey, endpoints: [JSONValue], method: String, route: String) -> Served {
+    /// Picks a pod, answers as its tag says and records the request. Generated requests need
+    /// no body: nobody reads it, and building it for every request would cost more than the rest.
+    private func serve(_ key: ServiceKey, endpoints: [JSONValue], method: String, route: String, withBody: Bool) -> Served {
         guard !endpoints.isEmpty else {
             let answer = Answer(status: 503, contentType: "text/plain; charset=utf-8",
                                 body: "no endpoints available for service \"\(key.name)\" in namespace \"\(key.namespace)\": none of its pods is ready\n")
@@ -100,6 +101,8 @@ final class SimulatedApplications: Sendable {
             answer = behavior.unhealthy
                 ? Answer(status: 503, contentType: "text/plain; charset=utf-8", body: "unhealthy\n")
                 : Answer(status: 200, contentType: "text/plain; charset=utf-8", body: "ok\n")
+        } else if !withBody {
+            answer = Answer(status: failsNext(series, percent: behavior.errorPercent) ? 500 : 200, contentType: "application/json", body: "")
         } else if failsNext(series, percent: behavior.errorPercent) {
             let body: JSONValue = ["error": "simulated failure", "version": .string(behavior.version), "pod": .string(pod.objectName)]
             answer = Answer(status: 500, contentType: "application/json", body: body.jsonString() + "\n")
