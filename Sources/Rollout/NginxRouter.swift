@@ -48,11 +48,17 @@ struct NginxRouter: TrafficRouter {
         try await cluster.createRoutingObject(.ingresses, namespace: context.namespace, object: object)
     }
 
+    func describe(weight: Int) -> String { "canary-weight \"\(weight)\" on Ingress \(routing.canaryIngress)" }
+
     func liveWeight(_ context: RouterContext) async throws -> Int? {
         Self.weight(of: try await readCanary(context))
     }
 
     func route(to: Int, from: Int, _ context: RouterContext) async throws -> RouteProgress {
+        // Without the canary Ingress NGINX sends everything to the stable backend: that is 0 %.
+        if to == 0, try await context.cluster.routingObject(.ingresses, namespace: context.namespace, name: routing.canaryIngress) == nil {
+            return .done
+        }
         let ingress = try await readCanary(context)
         let live = Self.isCanary(ingress) ? Self.weight(of: ingress) : nil
         if live == to { return .done }

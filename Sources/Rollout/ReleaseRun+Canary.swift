@@ -3,23 +3,6 @@ import Kube
 import KubeRuntime
 import SlipwayAPI
 
-/// The live Deployments of a canary target, read at the start of a reconcile.
-struct CanaryView: Sendable {
-    let strategy: CanaryStrategy
-    let stable: WorkloadState
-    let canary: WorkloadState
-
-    static func read(_ strategy: CanaryStrategy, container: String, namespace: String, cluster: any RolloutCluster) async throws -> CanaryView {
-        func workload(_ name: String) async throws -> WorkloadState {
-            guard let state = try await cluster.workload(namespace: namespace, name: name, container: container) else {
-                throw RolloutClusterError.notFound(kind: "Deployment", name: name, namespace: namespace)
-            }
-            return state
-        }
-        return CanaryView(strategy: strategy, stable: try await workload(strategy.stableDeployment), canary: try await workload(strategy.canaryDeployment))
-    }
-}
-
 /// A canary release, after Argo Rollouts' canary strategy
 /// (https://argo-rollouts.readthedocs.io/en/stable/features/canary/), one step per reconcile:
 ///
@@ -277,89 +260,11 @@ struct CanaryFlow {
         return try await complete(index, .canaryScaled, "\(view.canary.name): \(wanted) replicas")
     }
 
-    // MARK: Promotion
-
-    /// The stable Deployment gets the release and all its replicas; once it is fully available
-    /// all traffic returns to it and the canary is scaled down.
-    func promote() async throws -> ReconcileAction {
-        let stable = view.stable
-        if !run.has(.stableImageSet) {
-            if stable.image != release.image {
-                try await cluster.setImage(namespace: namespace, deployment: stable.name, container: container, image: release.image)
-                return next
-            }
-            if stable.replicas < baseReplicas {
-                try await cluster.scale(namespace: namespace, deployment: stable.name, replicas: baseReplicas)
-            }
-            run.record(.stableImageSet, "\(stable.name): \(container)=\(release.image), \(max(stable.replicas, baseReplicas)) replicas")
-            run.say("promoting: \(release.image) on \(stable.name)")
-            try await run.save()
-            return next
-        }
-        if !run.has(.stableAvailable) {
-            guard stable.isFullyAvailable else {
-                return try await waitForProgress("Deployment \(stable.name): \(stable.progressSummary)")
-            }
-            run.record(.stableAvailable, "\(stable.name): \(stable.progressSummary)")
-            try await run.save()
-            return next
-        }
-        if !run.has(.trafficReturned) {
-            let progress: RouteProgress
-            do {
-                progress = try await router.route(to: 0, from: recordedWeight, routerContext)
-            } catch let edit as ExternalRoutingEdit {
-                return try await stopForExternalEdit(edit, expectedWeight: recordedWeight)
-            }
-            if case .waiting(let what) = progress { return try await waitForProgress(what) }
-            let from = recordedWeight
-            run.status.canaryWeight = 0
-            run.record(.trafficReturned, "canary weight \(from) → 0 %: \(stable.name) serves \(release.image)")
-            try await run.save()
-            return next
-        }
-        if !run.has(.canaryScaledDown) {
-            if view.canary.replicas != 0 {
-                try await cluster.scale(namespace: namespace, deployment: view.canary.name, replicas: 0)
-            }
-            try await router.cleanUp(routerContext)
-            run.record(.canaryScaledDown, "\(view.canary.name): 0 replicas")
-            try await run.save()
-            return next
-        }
-        return try await completeRelease()
-    }
-
-    private func completeRelease() async throws -> ReconcileAction {
-        let targetStatus = run.target?.status
-        if targetStatus?.activeRequest == run.name || targetStatus?.currentImage != release.image {
-            let previousImage = run.status.previousImage
-            let previousCommit = run.status.previousCommit
-            let release = self.release
-            let name = run.name
-            let now = run.nowString
-            try await run.updateTarget { status in
-                status.previousImage = previousImage
-                status.previousCommit = previousCommit
-                status.currentImage = release.image
-                status.currentCommit = release.commit
-                status.health = .healthy
-                status.lastDeployedAt = now
-                if status.activeRequest == name { status.activeRequest = nil }
-            }
-        }
-        run.record(.completed, "\(release.description) is live on \(view.stable.name)")
-        run.move(to: .succeeded, reason: "Succeeded", message: "\(release.description) is live on \(view.stable.name) after \(strategy.steps.count) canary steps")
-        try await run.save()
-        try await run.pruneHistory()
-        return .awaitChange
-    }
-
     // MARK: Waiting and stopping
 
     /// Waits for pods, failing the release when nothing has progressed for progressDeadlineSeconds.
     /// See https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#progress-deadline-seconds
-    private func waitForProgress(_ summary: String) async throws -> ReconcileAction {
+    func waitForProgress(_ summary: String) async throws -> ReconcileAction {
         if run.status.condition(RequestCondition.progressing)?.message != summary {
             run.status.setCondition(Condition(type: RequestCondition.progressing, status: "True", reason: "WaitingForAvailability", message: summary,
                                               lastTransitionTime: run.nowString, lastUpdateTime: run.nowString,
@@ -378,7 +283,7 @@ struct CanaryFlow {
     /// Someone else changed the routing object. It is not overwritten: the release stops in
     /// Paused with a warning Event, and continues by itself once the object holds the expected
     /// weight again, from the weights as they are when a human promotes, or undoes on abort.
-    private func stopForExternalEdit(_ edit: ExternalRoutingEdit, expectedWeight: Int) async throws -> ReconcileAction {
+    func stopForExternalEdit(_ edit: ExternalRoutingEdit, expectedWeight: Int) async throws -> ReconcileAction {
         if run.request.isPromoteRequested, let live = try await router.liveWeight(routerContext) {
             try await run.consumePromotion()
             run.status.canaryWeight = live
@@ -387,107 +292,11 @@ struct CanaryFlow {
             return next
         }
         run.move(to: .paused, reason: "ExternalEdit",
-                 message: "\(edit). The controller does not overwrite it: restore \(WeightPair.describe(expectedWeight)) to continue, "
-                    + "annotate \(SlipwayAnnotation.promote) to continue from the weights as they are (they must add up to 100), "
+                 message: "\(edit). The controller does not overwrite it: restore \(router.describe(weight: expectedWeight)) to continue, "
+                    + "annotate \(SlipwayAnnotation.promote) to continue from the weights as they are, "
                     + "or \(SlipwayAnnotation.abort) to undo the release", type: .warning)
         try await run.saveIfChanged()
         // Routing objects are not watched: look again now and then.
         return .requeueAfter(run.configuration.availabilityPoll)
-    }
-
-    // MARK: Undo
-
-    /// All traffic back on the stable Deployment (with its own image again, if promotion had
-    /// begun), the canary scaled to zero with the image that was live, the target handed back.
-    func undo(cause: RollbackCause) async throws -> ReconcileAction {
-        let stable = view.stable
-        if !run.has(.restoredStableImage), let previous = run.status.previousImage, previous != release.image, stable.image == release.image {
-            try await cluster.setImage(namespace: namespace, deployment: stable.name, container: container, image: previous)
-            run.record(.restoredStableImage, "\(stable.name): \(container)=\(previous)")
-            try await run.save()
-            return next
-        }
-        if !run.has(.switchedTrafficBack) {
-            if run.has(.routingPrepared) || router.scalesWorkloads {
-                // Undoing restores stable 100 / canary 0 from whatever weights the routing holds
-                // now; the precondition still catches an edit made between the read and the write.
-                let from = (try? await router.liveWeight(routerContext)) ?? nil
-                let progress: RouteProgress
-                do {
-                    progress = try await router.route(to: 0, from: from ?? recordedWeight, routerContext)
-                } catch let edit as ExternalRoutingEdit {
-                    run.say("undoing: \(edit); set \(WeightPair.describe(0)) by hand or make the weights add up to 100, and the undo continues")
-                    try await run.saveIfChanged()
-                    return .requeueAfter(run.configuration.availabilityPoll)
-                }
-                if case .waiting(let what) = progress {
-                    run.say("undoing: \(what)")
-                    try await run.saveIfChanged()
-                    return .requeueAfter(run.configuration.availabilityPoll)
-                }
-            }
-            let from = recordedWeight
-            run.status.canaryWeight = 0
-            run.record(.switchedTrafficBack, "canary weight \(from) → 0 %: all traffic on \(stable.name)")
-            run.setCondition(RequestCondition.trafficSwitched, false, reason: "SwitchedBack", message: "all traffic on \(stable.name)")
-            try await run.save()
-            return next
-        }
-        if !run.has(.scaledDownRelease) {
-            if view.canary.replicas != 0 {
-                try await cluster.scale(namespace: namespace, deployment: view.canary.name, replicas: 0)
-            }
-            try await router.cleanUp(routerContext)
-            run.record(.scaledDownRelease, "\(view.canary.name): 0 replicas")
-            try await run.save()
-            return next
-        }
-        if !run.has(.restoredImage) {
-            // Nothing stays configured with the release that failed.
-            if let previous = run.status.previousImage, view.canary.image == release.image, previous != release.image {
-                try await cluster.setImage(namespace: namespace, deployment: view.canary.name, container: container, image: previous)
-                run.record(.restoredImage, "\(view.canary.name): \(container)=\(previous)")
-            } else {
-                run.record(.restoredImage, "\(view.canary.name) does not run \(release.image); nothing to restore")
-            }
-            try await run.save()
-            return next
-        }
-        return try await finishUndo(cause: cause)
-    }
-
-    private func finishUndo(cause: RollbackCause) async throws -> ReconcileAction {
-        let stable = view.stable
-        let trafficMoved = run.has(.weightSet) || run.has(.routingAdopted)
-        if run.target?.status?.activeRequest == run.name {
-            let previousImage = run.status.previousImage
-            let previousCommit = run.status.previousCommit
-            try await run.updateTarget { status in
-                status.activeRequest = nil
-                if let previousImage {
-                    status.currentImage = previousImage
-                    status.currentCommit = previousCommit
-                }
-                status.health = stable.isFullyAvailable ? .healthy : .degraded
-            }
-        }
-        let reason = run.status.condition(RequestCondition.rollingBack)?.message ?? cause.rawValue
-        let phase: Phase
-        let message: String
-        let serving = "\(stable.name) serves \(run.status.previousImage ?? "the previous release")"
-        switch cause {
-        case .aborted:
-            phase = .aborted
-            message = "aborted; \(serving) with all traffic"
-        default:
-            phase = trafficMoved ? .rolledBack : .failed
-            message = (trafficMoved ? "rolled back: " : "failed before any traffic moved: ") + reason + "; \(serving)"
-        }
-        run.setCondition(RequestCondition.rollingBack, false, reason: "Completed", message: "the release was undone")
-        run.record(.finished, phase.rawValue)
-        run.move(to: phase, reason: phase.rawValue, message: message, type: .warning)
-        try await run.save()
-        try await run.pruneHistory()
-        return .awaitChange
     }
 }

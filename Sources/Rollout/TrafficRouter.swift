@@ -67,11 +67,14 @@ protocol TrafficRouter: Sendable {
     /// What is wrong with the routing objects for this strategy, naming the field; nil when a
     /// release can use them.
     func problem(_ context: RouterContext) async throws -> String?
+    /// How a person sets the routing to `weight` percent for the canary, for messages.
+    func describe(weight: Int) -> String
 }
 
 extension TrafficRouter {
     func prepare(_ context: RouterContext) async throws {}
     func cleanUp(_ context: RouterContext) async throws {}
+    func describe(weight: Int) -> String { "\(WeightPair.describe(weight)) in \(summary)" }
 }
 
 enum TrafficRouters {
