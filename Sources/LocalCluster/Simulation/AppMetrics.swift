@@ -83,16 +83,6 @@ final class AppMetrics: Sendable {
         }
     }
 
-    /// The total number of requests recorded for one label set (tests and summaries).
-    func requestCount(_ key: SeriesKey) -> Int {
-        state.withLock { $0.series[key]?.requests.values.reduce(0, +) ?? 0 }
-    }
-
-    /// The label sets recorded so far.
-    var keys: [SeriesKey] {
-        state.withLock { Array($0.series.keys) }.sorted()
-    }
-
     /// What the app behind one Service exposes itself: series by `code` and `version`, summed
     /// over the Deployments behind the Service.
     func applicationExposition(namespace: String, service: String) -> String {

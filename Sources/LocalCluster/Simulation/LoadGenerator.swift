@@ -72,6 +72,9 @@ final class LoadGenerator: Service, Sendable {
             }
             state.splits[entry.id] = split
         }
+        if budget == 0 {
+            logger.debug("simulated traffic capped", metadata: ["requests": "\(Self.maximumPerTick)", "entries": "\(entries.count)"])
+        }
         let live = Set(entries.map(\.id))
         state.owed = state.owed.filter { live.contains($0.key) }
         state.splits = state.splits.filter { live.contains($0.key) }

@@ -19,7 +19,9 @@ import JSON
 ///   pods, so the split is the ratio of ready pods of each version.
 ///
 /// Istio and Gateway API objects are read only when their CRDs are installed, as in a real
-/// cluster; any served version is read (they share one storage).
+/// cluster; any served version is read (they share one storage). What a router offers beyond
+/// weights (header or cookie canaries, mirroring, an Ingress's default backend, cross-namespace
+/// backendRefs) sends no simulated traffic.
 enum TrafficRoutes {
     /// A Service (with an optional subset's labels) and its share of an entry's traffic.
     struct Backend: Hashable, Sendable {
