@@ -38,6 +38,7 @@ extension CanaryFlow {
             } catch let edit as ExternalRoutingEdit {
                 return try await stopForExternalEdit(edit, expectedWeight: recordedWeight)
             }
+            resumeAfterExternalEdit()
             if case .waiting(let what) = progress { return try await waitForProgress(what) }
             let from = recordedWeight
             run.status.canaryWeight = 0

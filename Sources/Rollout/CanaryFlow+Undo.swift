@@ -17,7 +17,7 @@ extension CanaryFlow {
         }
         if !run.has(.switchedTrafficBack) {
             var from = recordedWeight
-            if run.has(.routingPrepared) || router.scalesWorkloads {
+            if run.status.currentStep != nil || router.scalesWorkloads {
                 // Undoing restores stable 100 / canary 0 from whatever weights the routing holds
                 // now (an abort is a human's explicit ask); the precondition still catches an
                 // edit made between the read and the write.

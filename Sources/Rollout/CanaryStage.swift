@@ -19,10 +19,12 @@ enum CanaryStage: Sendable, Equatable {
     case undoing(RollbackCause)
 
     /// The stage of a request whose status is `status` under `strategy`. `undo` is the cause
-    /// recorded when undoing began; `prepared` whether the router's objects exist.
-    static func of(status: DeploymentRequestStatus, strategy: CanaryStrategy, undo: RollbackCause?, prepared: Bool) -> CanaryStage? {
+    /// recorded when undoing began. `currentStep` is written with the RoutingPrepared entry, so
+    /// it alone says whether preparation is done (the bounded timeline may have dropped that
+    /// entry in a long release; the status field stays).
+    static func of(status: DeploymentRequestStatus, strategy: CanaryStrategy, undo: RollbackCause?) -> CanaryStage? {
         if let undo { return .undoing(undo) }
-        guard prepared, let index = status.currentStep else { return .preparing }
+        guard let index = status.currentStep else { return .preparing }
         if index >= strategy.steps.count { return .promoting }
         guard let kind = strategy.steps[index].kind else { return nil }
         return .step(index: index, kind: kind)

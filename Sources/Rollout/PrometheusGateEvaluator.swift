@@ -31,7 +31,7 @@ public struct PrometheusGateEvaluator: GateEvaluator {
         do {
             result = try await client.query(query, address: prometheus.address, timeout: timeout)
         } catch {
-            return GateMeasurement(outcome: .error, error: error.description)
+            return GateMeasurement(outcome: .error, error: "\(error.description) (query sent: \(query.prefix(300)))")
         }
         let samples = result.values
         let numbers = samples.filter { !$0.isNaN }

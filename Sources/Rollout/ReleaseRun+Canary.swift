@@ -33,7 +33,7 @@ extension ReleaseRun {
         if undo == nil && request.isAbortRequested {
             return try await beginRollback(.aborted, "aborted (\(SlipwayAnnotation.abort): \(abortReason))")
         }
-        guard let stage = CanaryStage.of(status: status, strategy: strategy, undo: undo, prepared: has(.routingPrepared)) else {
+        guard let stage = CanaryStage.of(status: status, strategy: strategy, undo: undo) else {
             return try await beginRollback(.gateFailed, "step \(status.currentStep ?? 0) of the target is not exactly one of setWeight, pause, analysis, setCanaryScale")
         }
         switch stage {
@@ -161,6 +161,7 @@ struct CanaryFlow {
         } catch let edit as ExternalRoutingEdit {
             return try await stopForExternalEdit(edit, expectedWeight: from)
         }
+        resumeAfterExternalEdit()
         if case .waiting(let what) = progress {
             return try await waitForProgress(what)
         }
@@ -278,6 +279,13 @@ struct CanaryFlow {
         run.say("waiting: \(summary)")
         try await run.saveIfChanged()
         return .requeueAfter(min(run.configuration.availabilityPoll, GateRunner.duration(deadline - idle)))
+    }
+
+    /// The routing holds what the release expects again after it stopped for an external edit:
+    /// the release is moving, so it is no longer Paused.
+    func resumeAfterExternalEdit() {
+        guard run.request.phase == .paused, run.status.condition(RequestCondition.progressing)?.reason == "ExternalEdit" else { return }
+        run.move(to: .progressing, reason: "RoutingRestored", message: "\(router.summary) holds the expected weights again; continuing")
     }
 
     /// Someone else changed the routing object. It is not overwritten: the release stops in

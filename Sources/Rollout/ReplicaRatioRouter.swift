@@ -5,11 +5,16 @@ import SlipwayAPI
 /// it started) are split between the two in proportion to the weight.
 ///
 /// A split grows before it shrinks: the Deployment that gains pods is scaled up and must be
-/// available before the other loses pods, so capacity never drops during a step. There is no
-/// routing object to edit concurrently; the replica counts are the routing.
+/// available before the other loses pods, so capacity never drops during a step. The replica
+/// counts are the routing: before moving traffic to the canary the router checks that each
+/// Deployment has the replicas of the old or the new split, and stops for a human when someone
+/// scaled one of them to anything else. Returning all traffic to stable (promotion, undo) is
+/// always done, since it is the safe state.
 struct ReplicaRatioRouter: TrafficRouter {
     var summary: String { "the replica ratio" }
     var scalesWorkloads: Bool { true }
+
+    func describe(weight: Int) -> String { "the replicas of a \(weight) % split" }
 
     /// Canary and stable replicas for `weight` percent of `total`: the canary rounds up (any
     /// weight above 0 gets a pod) and, below 100 %, the stable keeps at least one pod.
@@ -21,13 +26,26 @@ struct ReplicaRatioRouter: TrafficRouter {
         return (canary, stable)
     }
 
+    /// The weight whose split the Deployments' replicas are, or nil when they are no split of
+    /// the release's replicas.
     func liveWeight(_ context: RouterContext) async throws -> Int? {
-        let sum = context.canary.replicas + context.stable.replicas
-        return sum == 0 ? nil : (context.canary.replicas * 100 + sum / 2) / sum
+        (0...100).first { weight in
+            let split = Self.split(total: context.baseReplicas, weight: weight)
+            return split.canary == context.canary.replicas && split.stable == context.stable.replicas
+        }
     }
 
     func route(to: Int, from: Int, _ context: RouterContext) async throws -> RouteProgress {
         let (canary, stable) = Self.split(total: context.baseReplicas, weight: to)
+        if to > 0 {
+            let old = Self.split(total: context.baseReplicas, weight: from)
+            if ![old.canary, canary].contains(context.canary.replicas) || ![old.stable, stable].contains(context.stable.replicas) {
+                throw ExternalRoutingEdit(
+                    object: "Deployments \(context.stable.name) and \(context.canary.name)",
+                    found: "\(context.stable.replicas) stable / \(context.canary.replicas) canary replicas",
+                    expected: "\(old.stable) / \(old.canary) (\(from) %)" + (from == to ? "" : " or \(stable) / \(canary) (\(to) %)"))
+            }
+        }
         let cluster = context.cluster
         let namespace = context.namespace
         if context.canary.replicas < canary {

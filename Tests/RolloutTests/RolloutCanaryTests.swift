@@ -482,3 +482,25 @@ final class Counter: Sendable {
     private let value = Mutex(0)
     func next() -> Int { value.withLock { value in defer { value += 1 }; return value } }
 }
+
+@Suite("Rollout canary replica ratio edits")
+struct RolloutReplicaRatioEditTests {
+    @Test("a Deployment scaled by someone else during a replica-ratio canary stops the release instead of being rescaled")
+    func scaledBySomeoneElse() async throws {
+        let world = CanaryWorld(router: .replicaRatio)
+        world.request("r1", tag: "1.4.2")
+        try await world.run("r1") { $0.status?.canaryWeight == 20 }
+        try await world.cluster.scale(namespace: "shop", deployment: "web-canary", replicas: 3)
+        try await world.settle()
+        #expect(world.phase("r1") == .paused)
+        #expect(world.message("r1").contains("3 stable / 3 canary replicas"))
+        #expect(world.cluster.deploymentReplicas("web-canary") == 3, "not rescaled over the edit")
+        #expect(world.cluster.events.contains { $0.reason == "ExternalEdit" })
+
+        try await world.cluster.scale(namespace: "shop", deployment: "web-canary", replicas: 1)
+        try await world.settle()
+        #expect(world.phase("r1") == .succeeded, "\(world.message("r1")) \(world.timeline("r1"))")
+        #expect(world.cluster.deploymentReplicas("web-stable") == 4)
+        #expect(world.cluster.deploymentReplicas("web-canary") == 0)
+    }
+}
