@@ -10,10 +10,12 @@ final class ChildProcess: Sendable {
     private let output = CollectedText()
     private let errors = CollectedText()
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    /// - Parameter environment: the program's whole environment; nil inherits the tests' own.
+    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
