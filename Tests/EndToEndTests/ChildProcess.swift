@@ -58,6 +58,15 @@ final class ChildProcess: Sendable {
         if process.isRunning { process.terminate() }
     }
 
+    /// SIGSTOP / SIGCONT: the process freezes and resumes, as in a long pause or a partition.
+    func pause() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    func resume() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGCONT) }
+    }
+
     /// SIGKILL: no chance to clean up, as when a node dies.
     func kill() {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
