@@ -98,7 +98,7 @@ struct ControllerCommand: AsyncParsableCommand {
     private func electionTimings(identity: String) throws -> LeaderElectionConfiguration {
         for (flag, value) in [("--lease-duration", leaseDuration), ("--renew-deadline", renewDeadline), ("--retry-period", retryPeriod)] {
             guard value.isFinite, value > 0, value <= 3600 else {
-                throw ValidationError("\(flag) must be a number of seconds between 0 and 3600, not \(value)")
+                throw ValidationError("\(flag) must be more than 0 and at most 3600 seconds, not \(value)")
             }
         }
         return try LeaderElectionConfiguration(
