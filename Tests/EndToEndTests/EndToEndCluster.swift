@@ -119,15 +119,29 @@ final class EndToEndCluster: Sendable {
 
     /// Runs `body` against a fresh cluster and controller, then stops both and removes the files,
     /// whether `body` succeeded or not.
+    ///
+    /// At most `ClusterSlots.shared.limit` environments run at once (SLIPWAY_E2E_PARALLEL, else
+    /// 3): each is two or more processes, and on a small machine dozens started together starve
+    /// every test in the run, these and the unit tests alike. A test waits for a slot before
+    /// its cluster starts, so none of its own deadlines are spent waiting.
     static func with(controller startsController: Bool = true, _ body: (EndToEndCluster) async throws -> Void) async throws {
-        let cluster = try await start(controller: startsController)
+        await ClusterSlots.shared.acquire()
+        let cluster: EndToEndCluster
+        do {
+            cluster = try await start(controller: startsController)
+        } catch {
+            await ClusterSlots.shared.release()
+            throw error
+        }
         do {
             try await body(cluster)
         } catch {
             await cluster.shutdown()
+            await ClusterSlots.shared.release()
             throw error
         }
         await cluster.shutdown()
+        await ClusterSlots.shared.release()
     }
 
     /// Stops both processes (SIGTERM, then SIGKILL after 10 s) and removes the files.
@@ -203,6 +217,36 @@ final class EndToEndCluster: Sendable {
             throw EndToEndError("request \(name) did not reach \(phases.map(\.rawValue).sorted())")
         }
         return last
+    }
+}
+
+/// A counting semaphore for end-to-end environments, first come first served.
+actor ClusterSlots {
+    static let shared = ClusterSlots(limit: ProcessInfo.processInfo.environment["SLIPWAY_E2E_PARALLEL"].flatMap { Int($0) }.map { max(1, $0) } ?? 3)
+
+    let limit: Int
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+        free = limit
+    }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }
 

@@ -42,7 +42,10 @@ struct ClusterWatcherTests {
 
         init(client: KubeClient) {
             source = CountingSource(KubeWatchSource(client: client, ConfigMap.self, namespace: ClusterWatcherTests.namespace))
-            let watcher = Watcher(source: source)
+            // Short retries: these tests are about what the watcher does once the server is
+            // back, not about how long it waits (the backoff has tests of its own).
+            let backoff = ExponentialBackoff(initial: .milliseconds(100), maximum: .seconds(1))
+            let watcher = Watcher(source: source, configuration: WatcherConfiguration(backoff: backoff))
             let store = self.store
             task.withLock { $0 = Task { await watcher.run { store.apply($0) } } }
         }
@@ -65,7 +68,7 @@ struct ClusterWatcherTests {
     static func expectConsistent(_ watcher: RunningWatcher, _ client: KubeClient, _ what: String,
                                  sourceLocation: SourceLocation = #_sourceLocation) async throws {
         var server: [String] = []
-        try await RunningCluster.eventually(timeout: .seconds(30), "the store to match the server \(what)", sourceLocation: sourceLocation) {
+        try await RunningCluster.eventually(timeout: .seconds(60), "the store to match the server \(what)", sourceLocation: sourceLocation) {
             server = try await serverView(client)
             return watcher.store.hasSynced && snapshot(watcher.store.list()) == server
         }
