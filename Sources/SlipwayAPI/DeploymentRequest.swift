@@ -84,6 +84,11 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     /// before the first change, so that a restarted controller restores the right release.
     public var previousImage: String?
     public var previousCommit: String?
+    /// The image and commit this request releases, fixed when it starts (for a rollback, the
+    /// target's previous release then). A request is one ask: editing its spec afterwards does
+    /// not change what is released, and the target's status keeps naming what really runs.
+    public var releaseImage: String?
+    public var releaseCommit: String?
     /// Blue/green: the slot receiving the release.
     public var slot: Slot?
     /// Blue/green: when the active Service was switched to `slot` (the old slot stays warm for
@@ -108,8 +113,11 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     public init(observedGeneration: Int? = nil, phase: Phase? = nil, previousImage: String? = nil, previousCommit: String? = nil,
                 slot: Slot? = nil, trafficSwitchedAt: String? = nil, currentStep: Int? = nil, canaryWeight: Int? = nil,
                 gates: [GateStatus]? = nil, approvals: [Approval]? = nil, startedAt: String? = nil, finishedAt: String? = nil,
-                message: String? = nil, conditions: [Condition]? = nil, timeline: [TimelineEntry]? = nil) {
+                message: String? = nil, conditions: [Condition]? = nil, timeline: [TimelineEntry]? = nil,
+                releaseImage: String? = nil, releaseCommit: String? = nil) {
         self.observedGeneration = observedGeneration
+        self.releaseImage = releaseImage
+        self.releaseCommit = releaseCommit
         self.phase = phase
         self.previousImage = previousImage
         self.previousCommit = previousCommit

@@ -1,0 +1,35 @@
+import Foundation
+import Kube
+import SlipwayAPI
+import Testing
+
+/// A request is one ask: editing its spec once the release has started must not change what is
+/// released, nor make the target's status disagree with what runs.
+@Suite("EndToEnd edits to a running request", .enabled(if: EndToEndCluster.binary != nil && EndToEndCluster.kubectlPath != nil))
+struct EndToEndRequestEditTests {
+    @Test("changing spec.image of a release in progress does not change the release, and the target's status names what runs")
+    func imageEditedMidRelease() async throws {
+        try await EndToEndCluster.with { cluster in
+            try await cluster.apply(Fixture.application())
+            try await cluster.apply(Fixture.request("release-2", image: "shop/app:2.0.0"))
+            let started = try await waitUntil(timeout: .seconds(60)) {
+                guard let request = try? await cluster.request("release-2") else { return false }
+                return request.timelineActions.contains("ImageSet") || request.phase.isTerminal
+            }
+            try #require(started)
+            try await cluster.kubectl(["patch", "dr", "release-2", "-n", Fixture.namespace, "--type", "merge",
+                                       "-p", #"{"spec":{"image":"shop/app:6.6.6","commit":"fedcba9"}}"#])
+
+            let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
+            #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")
+            #expect(request.status?.releaseImage == "shop/app:2.0.0")
+            #expect(request.status?.message?.contains("shop/app:2.0.0") == true, "\(request.status?.message ?? "")")
+            let live = try #require(try await cluster.serviceSelector("app")["slot"])
+            let liveImage = try await cluster.deployment("app-\(live)").spec?.template.spec?.containers.first?.image
+            let target = try await cluster.target()
+            #expect(target.status?.currentImage == liveImage, "the target says \(target.status?.currentImage ?? "nothing") is live, the live slot runs \(liveImage ?? "nothing")")
+            #expect(liveImage == "shop/app:2.0.0", "the live slot runs \(liveImage ?? "nothing"), not the release that passed the gates")
+            #expect(target.status?.currentCommit == "abcdef1")
+        }
+    }
+}
