@@ -133,6 +133,7 @@ extension ReleaseRun {
         status.slot = live.other
         status.releaseImage = release.image
         status.releaseCommit = release.commit
+        status.releaseTarget = request.spec.target
         status.startedAt = nowString
         let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
         record(.started, "\(what) \(release.description) into slot \(live.other.rawValue) (\(view.workload(live.other).name)); live: \(live.rawValue) with \(liveImage ?? "no image")")

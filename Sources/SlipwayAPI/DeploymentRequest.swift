@@ -13,6 +13,10 @@ public struct DeploymentRequest: KubernetesResource, Equatable {
     public var spec: DeploymentRequestSpec
     public var status: DeploymentRequestStatus?
 
+    /// The target this request works on: the one fixed in status when it started (an edit of
+    /// spec.target afterwards must not move a running release to another target), else spec.target.
+    public var effectiveTarget: String { status?.releaseTarget ?? spec.target }
+
     public init(metadata: ObjectMeta, spec: DeploymentRequestSpec, status: DeploymentRequestStatus? = nil) {
         self.apiVersion = Self.resource.apiVersion
         self.kind = Self.resource.kind
@@ -89,6 +93,8 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     /// not change what is released, and the target's status keeps naming what really runs.
     public var releaseImage: String?
     public var releaseCommit: String?
+    /// The target this request holds, fixed when it starts, for the same reason.
+    public var releaseTarget: String?
     /// Blue/green: the slot receiving the release.
     public var slot: Slot?
     /// Blue/green: when the active Service was switched to `slot` (the old slot stays warm for
@@ -114,8 +120,9 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
                 slot: Slot? = nil, trafficSwitchedAt: String? = nil, currentStep: Int? = nil, canaryWeight: Int? = nil,
                 gates: [GateStatus]? = nil, approvals: [Approval]? = nil, startedAt: String? = nil, finishedAt: String? = nil,
                 message: String? = nil, conditions: [Condition]? = nil, timeline: [TimelineEntry]? = nil,
-                releaseImage: String? = nil, releaseCommit: String? = nil) {
+                releaseImage: String? = nil, releaseCommit: String? = nil, releaseTarget: String? = nil) {
         self.observedGeneration = observedGeneration
+        self.releaseTarget = releaseTarget
         self.releaseImage = releaseImage
         self.releaseCommit = releaseCommit
         self.phase = phase

@@ -32,4 +32,38 @@ struct EndToEndRequestEditTests {
             #expect(target.status?.currentCommit == "abcdef1")
         }
     }
+
+    @Test("changing spec.target of a release in progress does not move it: it finishes on its own target, and the other target is untouched")
+    func targetEditedMidRelease() async throws {
+        try await EndToEndCluster.with { cluster in
+            try await cluster.apply(Fixture.application())
+            // A second target over the same workloads, as a staging view of the same application.
+            let staging = try #require(Fixture.application().components(separatedBy: "---").last)
+                .replacingOccurrences(of: "name: \(Fixture.target)", with: "name: app-staging")
+                .replacingOccurrences(of: "environment: production", with: "environment: staging")
+            try await cluster.apply(staging)
+            try await cluster.apply(Fixture.request("release-2", image: "shop/app:2.0.0"))
+            let started = try await waitUntil(timeout: .seconds(60)) {
+                guard let request = try? await cluster.request("release-2") else { return false }
+                return request.timelineActions.contains("ImageSet") || request.phase.isTerminal
+            }
+            try #require(started)
+            try await cluster.kubectl(["patch", "dr", "release-2", "-n", Fixture.namespace, "--type", "merge",
+                                       "-p", #"{"spec":{"target":"app-staging"}}"#])
+
+            let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
+            #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")
+            #expect(request.status?.releaseTarget == Fixture.target)
+            let production = try await cluster.target()
+            #expect(production.status?.currentImage == "shop/app:2.0.0")
+            #expect(production.status?.activeRequest == nil, "the request still holds \(Fixture.target)")
+            let untouched = try await cluster.target("app-staging")
+            #expect(untouched.status?.currentImage == nil && untouched.status?.activeRequest == nil, "\(String(describing: untouched.status))")
+
+            // The production target is free again: the next release runs.
+            try await cluster.apply(Fixture.request("release-3", image: "shop/app:3.0.0"))
+            let next = try await cluster.waitForRequest("release-3", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
+            #expect(next.phase == .succeeded, "\(next.status?.message ?? "")")
+        }
+    }
 }
