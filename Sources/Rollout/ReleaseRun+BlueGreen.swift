@@ -30,6 +30,7 @@ extension ReleaseRun {
             try await save()
             return try await tidyAfterFinish()
         }
+        noteIgnoredSpecEdit(release)
         let view = try await BlueGreenView.read(strategy, container: target.spec.container, namespace: namespace, cluster: cluster)
         let step = BlueGreenStep(run: self, view: view, slot: slot, release: release, target: target)
 

@@ -23,6 +23,14 @@ struct EndToEndRequestEditTests {
             let request = try await cluster.waitForRequest("release-2", in: [.succeeded, .failed, .rolledBack, .rejected, .aborted])
             #expect(request.phase == .succeeded, "\(request.status?.message ?? "")")
             #expect(request.status?.releaseImage == "shop/app:2.0.0")
+            // The requester is told that the edit was not followed.
+            let ignored = request.status?.conditions?.first { $0.type == "SpecIgnored" }
+            #expect(ignored?.status == "True" && ignored?.message?.contains("create a new request") == true, "\(String(describing: ignored))")
+            let warned = try await waitUntil(timeout: .seconds(20)) {
+                try await cluster.client.list(Event.self, namespace: Fixture.namespace).items
+                    .contains { $0.involvedObject.name == "release-2" && $0.reason == "SpecEditIgnored" && $0.type == "Warning" }
+            }
+            #expect(warned, "no Warning Event about the ignored edit")
             #expect(request.status?.message?.contains("shop/app:2.0.0") == true, "\(request.status?.message ?? "")")
             let live = try #require(try await cluster.serviceSelector("app")["slot"])
             let liveImage = try await cluster.deployment("app-\(live)").spec?.template.spec?.containers.first?.image
