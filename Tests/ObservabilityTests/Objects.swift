@@ -9,7 +9,7 @@ enum Objects {
                        canary: Bool = false, health: String? = "Healthy", activeRequest: String? = nil,
                        lastDeployedAt: String? = nil) throws -> DeploymentTarget {
         let strategy = canary
-            ? #"{"canary": {"stableDeployment": "web", "canaryDeployment": "web-canary", "trafficRouting": {"replicaRatio": {}}, "steps": [{"setWeight": 20}]}}"#
+            ? #"{"canary": {"stableDeployment": "web", "canaryDeployment": "web-canary", "service": "web", "trafficRouting": {"replicaRatio": {}}, "steps": [{"setWeight": 20}]}}"#
             : #"{"blueGreen": {"activeService": "web", "previewService": "web-preview", "blueDeployment": "web-blue", "greenDeployment": "web-green"}}"#
         var status: [String] = []
         if let health { status.append(#""health": "\#(health)""#) }
