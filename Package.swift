@@ -88,7 +88,8 @@ let package = Package(
         .executableTarget(
             name: "slipway",
             dependencies: [
-                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "Observability",
+                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                "ChatOps", "Observability",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,7 +133,7 @@ let package = Package(
             dependencies: ["KubeRuntime", "SlipwayAPI", "Kube", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON", "ClusterCore", "YAML"], swiftSettings: strict),
         // `make bench`: client throughput and latency against the embedded cluster.
         .executableTarget(
             name: "SlipwayBenchmarks",
@@ -143,6 +144,26 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
+            swiftSettings: strict
+        ),
+        // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
+        .target(
+            name: "ChatOps",
+            dependencies: [
+                "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ChatOpsTests",
+            dependencies: [
+                "ChatOps", "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML", "LocalCluster", "ClusterCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // Metrics (Prometheus exposition through swift-metrics) and log formats for the executables.
