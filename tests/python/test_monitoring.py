@@ -31,6 +31,9 @@ PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 KUBECTL = shutil.which("kubectl")
 NAMESPACE = "shop"
 TARGET = "app-production"
+CANARY_NAMESPACE = "search"
+CANARY_TARGET = "app-staging"
+FINISHED = {"Succeeded", "Failed", "RolledBack", "Rejected", "Aborted"}
 
 # Grafana's variables, as the dashboard would fill them with "All" environments selected.
 GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__interval": "1m", "$__range": "1h", "$env": ".*"}
@@ -154,11 +157,53 @@ def application():
             deployment("blue", 2), deployment("green", 0), service("app", "blue"), service("app-preview", "green"), target]
 
 
-def request(name, image):
+def canary_application():
+    """A staging app released by canary over the replica ratio: 25 %, a pause, 50 %, a pause, then all."""
+    def deployment(track, replicas):
+        return {
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": f"app-{track}", "namespace": CANARY_NAMESPACE, "labels": {"app": "app", "track": track}},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": "app", "track": track}},
+                "template": {
+                    "metadata": {"labels": {"app": "app", "track": track}},
+                    "spec": {"containers": [{"name": "app", "image": "shop/app:1.0.0", "ports": [{"containerPort": 8080}]}]},
+                },
+            },
+        }
+
+    service = {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "app", "namespace": CANARY_NAMESPACE},
+        "spec": {"selector": {"app": "app"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
+    }
+    target = {
+        "apiVersion": "slipway.dev/v1alpha1", "kind": "DeploymentTarget",
+        "metadata": {"name": CANARY_TARGET, "namespace": CANARY_NAMESPACE},
+        "spec": {
+            "environment": "staging",
+            "source": {"imageRepository": "shop/app"},
+            "container": "app",
+            "strategy": {"canary": {
+                "stableDeployment": "app-stable", "canaryDeployment": "app-canary", "service": "app",
+                "trafficRouting": {"replicaRatio": {}},
+                "steps": [{"setWeight": 25}, {"pause": {"durationSeconds": 3}}, {"setWeight": 50}, {"pause": {"durationSeconds": 3}}],
+            }},
+            "gates": [],
+            "onGateFailure": "rollback",
+            "historyLimit": 10,
+            "progressDeadlineSeconds": 120,
+        },
+    }
+    return [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": CANARY_NAMESPACE}},
+            deployment("stable", 4), deployment("canary", 0), service, target]
+
+
+def request(name, image, namespace=NAMESPACE, target=TARGET):
     return {
         "apiVersion": "slipway.dev/v1alpha1", "kind": "DeploymentRequest",
-        "metadata": {"name": name, "namespace": NAMESPACE, "annotations": {"slipway.dev/requested-by": "ci"}},
-        "spec": {"target": TARGET, "action": "deploy", "image": image, "commit": "abcdef1"},
+        "metadata": {"name": name, "namespace": namespace, "annotations": {"slipway.dev/requested-by": "ci"}},
+        "spec": {"target": target, "action": "deploy", "image": image, "commit": "abcdef1"},
     }
 
 
@@ -179,8 +224,8 @@ class Run:
     def apply(self, objects):
         self.kubectl("apply", "-f", "-", stdin=yaml.safe_dump_all(objects))
 
-    def phase(self, name):
-        return self.kubectl("get", "deploymentrequest", name, "-n", NAMESPACE, "-o", "jsonpath={.status.phase}").strip()
+    def phase(self, name, namespace=NAMESPACE):
+        return self.kubectl("get", "deploymentrequest", name, "-n", namespace, "-o", "jsonpath={.status.phase}").strip()
 
     def start_controller(self):
         controller = Process([self.binary, "controller", "--kubeconfig", self.kubeconfig, "--http-proxy", self.proxy,
@@ -249,13 +294,15 @@ def run():
 
         run.apply(application())
         run.apply([request("release-good", "shop/app:2.0.0")])
-        wait_until(lambda: run.phase("release-good") in {"Succeeded", "Failed", "RolledBack", "Rejected", "Aborted"}, 90,
-                   "the good release to finish")
+        wait_until(lambda: run.phase("release-good") in FINISHED, 90, "the good release to finish")
         run.apply([request("release-bad", "shop/app:2.1.0-unhealthy")])
-        wait_until(lambda: run.phase("release-bad") in {"Succeeded", "Failed", "RolledBack", "Rejected", "Aborted"}, 90,
-                   "the failing release to finish")
+        wait_until(lambda: run.phase("release-bad") in FINISHED, 90, "the failing release to finish")
+        run.apply(canary_application())
+        run.apply([request("release-canary", "shop/app:2.0.0", namespace=CANARY_NAMESPACE, target=CANARY_TARGET)])
+        wait_until(lambda: run.phase("release-canary", namespace=CANARY_NAMESPACE) in FINISHED, 120, "the canary release to finish")
         # Prometheus has seen both outcomes.
         wait_until(lambda: run.query('deployments_total{status="failed"} == 1'), 30, "Prometheus to scrape the failure")
+        wait_until(lambda: run.query('deployments_total{env="staging", status="success"} == 1'), 30, "Prometheus to scrape the canary")
         yield run
     finally:
         run.stop()
@@ -290,9 +337,10 @@ def value(samples, metric, **labels):
     return sum(matching)
 
 
-def test_phases_of_the_two_releases(run):
+def test_phases_of_the_releases(run):
     assert run.phase("release-good") == "Succeeded"
     assert run.phase("release-bad") == "Failed"
+    assert run.phase("release-canary", namespace=CANARY_NAMESPACE) == "Succeeded"
 
 
 def test_metrics_count_the_release_and_the_failure(run):
@@ -332,10 +380,14 @@ def test_metrics_count_the_release_and_the_failure(run):
     assert value(samples, "slipway_kube_api_requests_total", verb="watch", resource="deploymentrequests", code="200") >= 1
     assert value(samples, "slipway_kube_api_request_duration_seconds_count", verb="list") >= 1
 
+    # The canary release, in its own environment.
+    assert value(samples, "deployments_total", env="staging", status="success") == 1
+    assert value(samples, "slipway_canary_weight", env="staging", strategy="Canary") == 0
+
     # Label values stay bounded: no request names, users or commits.
     for (_, labels) in samples:
         for _, label_value in labels:
-            assert label_value not in {"release-good", "release-bad", "ci", "abcdef1"}, labels
+            assert label_value not in {"release-good", "release-bad", "release-canary", "ci", "abcdef1"}, labels
 
 
 def dashboard_queries():
@@ -370,9 +422,16 @@ def test_every_dashboard_query_returns_data(run):
     assert not empty, "queries without data:\n" + "\n".join(empty)
 
 
-def test_health_panel_shows_production_up(run):
+def test_health_panel_shows_both_environments_up(run):
     result = run.query('min by (env) (health_check_up{env=~".*"})')
-    assert {series["metric"]["env"]: series["value"][1] for series in result} == {"production": "1"}
+    assert {series["metric"]["env"]: series["value"][1] for series in result} == {"production": "1", "staging": "1"}
+
+
+def test_canary_weight_over_time_shows_each_step(run):
+    weights = run.query('max_over_time(slipway_canary_weight{env="staging", strategy="Canary"}[10m])')
+    assert len(weights) == 1 and float(weights[0]["value"][1]) >= 50
+    steps = run.query('changes(slipway_canary_weight{env="staging", strategy="Canary"}[10m])')
+    assert float(steps[0]["value"][1]) >= 3, "the weight should have moved 0 → 25 → 50 → 0"
 
 
 def test_prometheus_loads_every_alert_rule_and_fires_deployment_failed(run):
