@@ -227,13 +227,16 @@ class Run:
     def phase(self, name, namespace=NAMESPACE):
         return self.kubectl("get", "deploymentrequest", name, "-n", namespace, "-o", "jsonpath={.status.phase}").strip()
 
-    def start_controller(self):
+    def start_controller(self, *extra, wait_until_started=True):
         controller = Process([self.binary, "controller", "--kubeconfig", self.kubeconfig, "--http-proxy", self.proxy,
-                              "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--log-format", "json"])
+                              "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--log-format", "json", *extra])
         self.processes.append(controller)
         self.controller = controller
-        self.metrics_url = controller.wait_for_line("metrics endpoint listening on ").split(" on ", 1)[1] + "/metrics"
-        controller.wait_for_line("slipway controller started")
+        controller.metrics_url = controller.wait_for_line("metrics endpoint listening on ").split(" on ", 1)[1] + "/metrics"
+        controller.health_url = controller.wait_for_line("health endpoint listening on ").split(" on ", 1)[1]
+        self.metrics_url = controller.metrics_url
+        if wait_until_started:
+            controller.wait_for_line("slipway controller started")
         return controller
 
     def query(self, promql):
@@ -477,3 +480,23 @@ def test_a_restarted_controller_does_not_count_finished_releases_again(run):
     # What is, is still reported.
     assert value(samples, "slipway_requests", env="production", phase="Succeeded") == 1
     assert value(samples, "health_check_up", env="production") == 1
+
+
+def test_with_leader_election_only_the_leader_reports_releases(run):
+    run.controller.stop()
+    election = ("--leader-elect", "--lease-namespace", "default", "--lease-name", "slipway-monitoring-test")
+    leader = run.start_controller(*election)
+    standby = run.start_controller(*election, wait_until_started=False)
+
+    def scrape(controller):
+        return parse_metrics(http_get(controller.metrics_url)[1])
+
+    wait_until(lambda: value(scrape(leader), "slipway_controller_leader") == 1, 30, "the first controller to lead")
+    standby_samples = wait_until(lambda: scrape(standby), 30, "the standby to serve metrics")
+    assert value(standby_samples, "slipway_controller_leader") == 0
+    # A standby is ready (healthy, only not leading) and reports no releases, so sums over replicas count each once.
+    assert http_get(standby.health_url + "/readyz")[0] == 200
+    assert not [name for (name, _) in standby_samples if name in {"deployments_total", "health_check_up", "slipway_requests"}]
+    leader_samples = scrape(leader)
+    assert value(leader_samples, "health_check_up", env="production") == 1
+    assert value(leader_samples, "deployments_total", env="production", status="success") == 0
