@@ -20,6 +20,7 @@ build: deps-demo
 test: deps-test
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
+	scripts/check-monitoring.sh
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
 
 demo: build

@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries the project is built on: libcurl is the HTTP client, libyaml the YAML parser.
@@ -87,7 +89,8 @@ let package = Package(
             name: "slipway",
             dependencies: [
                 "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
-                "ChatOps",
+                "ChatOps", "Observability",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,7 +117,8 @@ let package = Package(
         ),
         .target(
             name: "KubeRuntime",
-            dependencies: ["Kube", "JSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Kube", "JSON", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
@@ -159,6 +163,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Metrics (Prometheus exposition through swift-metrics) and log formats for the executables.
+        .target(
+            name: "Observability",
+            dependencies: [
+                "Kube", "KubeRuntime", "SlipwayAPI", "JSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ObservabilityTests",
+            dependencies: [
+                "Observability", "KubeRuntime", "Kube", "SlipwayAPI", "JSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

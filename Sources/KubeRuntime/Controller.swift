@@ -1,3 +1,4 @@
+import Metrics
 import Kube
 import Logging
 import Synchronization
@@ -13,13 +14,18 @@ public enum ReconcileAction: Sendable, Equatable {
 }
 
 public struct ControllerConfiguration: Sendable {
+    /// The controller's name in its metrics (`controller_runtime_reconcile_total{controller}`,
+    /// `workqueue_depth{name}`): the primary resource in lower case, as controller-runtime names it.
+    public var name: String
     /// How many keys are reconciled at once (never the same key twice).
     public var workers: Int
     /// After `shutdown()`, how long in-flight reconciles may take to finish before they are cancelled.
     public var shutdownGracePeriod: Duration
     public var watcher: WatcherConfiguration
 
-    public init(workers: Int = 4, shutdownGracePeriod: Duration = .seconds(30), watcher: WatcherConfiguration = WatcherConfiguration()) {
+    public init(name: String = "controller", workers: Int = 4, shutdownGracePeriod: Duration = .seconds(30),
+                watcher: WatcherConfiguration = WatcherConfiguration()) {
+        self.name = name
         self.workers = max(1, workers)
         self.shutdownGracePeriod = shutdownGracePeriod
         self.watcher = watcher
@@ -49,6 +55,7 @@ public final class Controller<Primary: KubernetesObject>: Sendable {
     private let primarySource: any WatchSource<Primary>
     private let clock: any RuntimeClock
     private let logger: Logger
+    private let metrics: ReconcileMetrics
 
     private struct Registration: Sendable {
         var watch: @Sendable (WorkQueue<ObjectKey>) async -> Void
@@ -68,13 +75,15 @@ public final class Controller<Primary: KubernetesObject>: Sendable {
 
     public init(primary: any WatchSource<Primary>, configuration: ControllerConfiguration = ControllerConfiguration(),
                 rateLimiter: (any RateLimiter<ObjectKey>)? = nil, clock: any RuntimeClock = SystemClock(),
-                logger: Logger = Logger(label: "slipway.runtime.controller")) {
+                logger: Logger = Logger(label: "slipway.runtime.controller"), metricsFactory: (any MetricsFactory)? = nil) {
         self.primarySource = primary
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
         self.store = Store()
-        self.queue = WorkQueue(rateLimiter: rateLimiter, clock: clock)
+        let factory = metricsFactory ?? MetricsSystem.factory
+        self.queue = WorkQueue(rateLimiter: rateLimiter, clock: clock, name: configuration.name, metricsFactory: factory)
+        self.metrics = ReconcileMetrics(controller: configuration.name, factory: factory)
     }
 
     /// Also watches `source`; each change to one of its objects queues the primary keys
@@ -203,14 +212,19 @@ public final class Controller<Primary: KubernetesObject>: Sendable {
     private func work(_ reconcile: Reconcile) async {
         while let key = await queue.next() {
             let metadata: Logger.Metadata = ["object": "\(key)"]
+            metrics.active.increment()
+            let started = ContinuousClock.now
+            defer { metrics.active.decrement() }
             do {
                 let action = try await reconcile(key)
+                metrics.record(action, took: ContinuousClock.now - started)
                 queue.forget(key)
                 if case .requeueAfter(let delay) = action {
                     queue.add(key, after: delay)
                 }
                 logger.trace("reconciled", metadata: metadata.merging(["action": "\(action)"]) { $1 })
             } catch {
+                metrics.record(nil, took: ContinuousClock.now - started)
                 queue.addRateLimited(key)
                 logger.debug("reconcile failed; retrying with backoff",
                              metadata: metadata.merging(["error": "\(error)", "failures": "\(queue.failures(key))"]) { $1 })

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// The controller's queue of keys to reconcile, after client-go `util/workqueue` (queue,
@@ -54,19 +55,31 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     private let state = Mutex(State())
     public let rateLimiter: any RateLimiter<Key>
     public let clock: any RuntimeClock
+    private let metrics: WorkQueueMetrics?
 
-    public init(rateLimiter: (any RateLimiter<Key>)? = nil, clock: any RuntimeClock = SystemClock()) {
+    /// - Parameters:
+    ///   - name: the queue's name in its metrics (`workqueue_depth{name}` and the like); nil
+    ///     reports none.
+    ///   - metricsFactory: where the metrics go; nil uses `MetricsSystem.factory`.
+    public init(rateLimiter: (any RateLimiter<Key>)? = nil, clock: any RuntimeClock = SystemClock(), name: String? = nil,
+                metricsFactory: (any MetricsFactory)? = nil) {
         self.rateLimiter = rateLimiter ?? MaxOfRateLimiter<Key>.controllerDefault(clock: clock)
         self.clock = clock
+        self.metrics = name.map { WorkQueueMetrics(name: $0, factory: metricsFactory ?? MetricsSystem.factory) }
     }
 
     /// Queues `key` now unless it is already queued.
     public func add(_ key: Key) {
-        let handOff = state.withLock { state -> CheckedContinuation<Key?, Never>? in
-            guard !state.shuttingDown, !state.dirty.contains(key) else { return nil }
+        let (handOff, added, depth) = state.withLock { state -> (CheckedContinuation<Key?, Never>?, Bool, Int) in
+            guard !state.shuttingDown, !state.dirty.contains(key) else { return (nil, false, state.queuedCount) }
             state.dirty.insert(key)
-            if state.processing.contains(key) { return nil }
-            return state.enqueue(key)
+            if state.processing.contains(key) { return (nil, true, state.queuedCount) }
+            let handOff = state.enqueue(key)
+            return (handOff, true, state.queuedCount)
+        }
+        if let metrics, added {
+            metrics.adds.increment()
+            metrics.depth.record(depth)
         }
         handOff?.resume(returning: key)
     }
@@ -105,6 +118,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     /// Queues `key` after the delay the rate limiter gives it (one more failure).
     public func addRateLimited(_ key: Key) {
+        metrics?.retries.increment()
         add(key, after: rateLimiter.when(key))
     }
 
@@ -127,16 +141,17 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Key?, Never>) in
-                let immediate = state.withLock { state -> Key?? in
-                    if state.shuttingDown || Task.isCancelled { return .some(nil) }
+                let (immediate, depth) = state.withLock { state -> (Key??, Int) in
+                    if state.shuttingDown || Task.isCancelled { return (.some(nil), state.queuedCount) }
                     if let key = state.popFirst() {
                         state.dirty.remove(key)
                         state.processing.insert(key)
-                        return .some(key)
+                        return (.some(key), state.queuedCount)
                     }
                     state.consumers.append((id, continuation))
-                    return .none
+                    return (.none, state.queuedCount)
                 }
+                metrics?.depth.record(depth)
                 if case .some(let key) = immediate { continuation.resume(returning: key) }
             }
         } onCancel: {
@@ -150,11 +165,13 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     /// Processing of `key` finished. If it was added meanwhile, it is queued again now.
     public func done(_ key: Key) {
-        let handOff = state.withLock { state -> CheckedContinuation<Key?, Never>? in
+        let (handOff, depth) = state.withLock { state -> (CheckedContinuation<Key?, Never>?, Int) in
             state.processing.remove(key)
-            guard state.dirty.contains(key), !state.shuttingDown else { return nil }
-            return state.enqueue(key)
+            guard state.dirty.contains(key), !state.shuttingDown else { return (nil, state.queuedCount) }
+            let handOff = state.enqueue(key)
+            return (handOff, state.queuedCount)
         }
+        metrics?.depth.record(depth)
         handOff?.resume(returning: key)
     }
 

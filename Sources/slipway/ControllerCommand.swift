@@ -3,6 +3,8 @@ import Foundation
 import Kube
 import KubeRuntime
 import Logging
+import Metrics
+import Observability
 import Rollout
 import ServiceLifecycle
 import UnixSignals
@@ -71,9 +73,15 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("log-format"), help: "auto (JSON in a pod, text elsewhere), json or text.")
+    var logFormat = "auto"
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format must be one of auto, json, text")
         }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         for (flag, value) in [("--metrics-addr", metricsAddress), ("--health-addr", healthAddress)] where !value.isEmpty {
@@ -120,12 +128,10 @@ struct ControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSetup.bootstrap(format: LogFormat(rawValue: logFormat) ?? .auto, level: Logger.Level(rawValue: logLevel) ?? .info)
+        let registry = MetricsRegistry()
+        MetricsSystem.bootstrap(registry.factory)
+        BuildInfo.register(in: registry, version: SlipwayVersion.string, component: "controller")
         let logger = Logger(label: "slipway.controller")
         let cluster: ClusterConfiguration
         do {
@@ -133,7 +139,8 @@ struct ControllerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot configure the Kubernetes client: \(error)")
         }
-        let client = try KubeClient(configuration: cluster, logger: Logger(label: "slipway.kube"))
+        let client = try KubeClient(configuration: cluster, logger: Logger(label: "slipway.kube"),
+                                    observer: KubeAPIMetrics.observer(registry: registry))
         let prober: HTTPGateProber
         do {
             prober = try HTTPGateProber(proxy: httpProxy)
@@ -143,7 +150,7 @@ struct ControllerCommand: AsyncParsableCommand {
         logger.info("connecting", metadata: ["server": "\(cluster.server)", "source": "\(cluster.source)",
                                              "namespace": "\(namespace ?? "(all)")"])
 
-        let status = ControllerStatus()
+        let status = ControllerStatus(metrics: ControllerMetrics(registry: registry))
         var election: LeaderElectionSettings?
         if leaderElect {
             // The pod name (set from the downward API) is the clearest identity; else host and a random suffix.
@@ -153,13 +160,14 @@ struct ControllerCommand: AsyncParsableCommand {
                                               configuration: try electionTimings(identity: identity))
         }
         let controller = ControllerService(client: client, prober: prober, namespace: namespace, workers: workers,
-                                           election: election, status: status, logger: logger)
+                                           election: election, status: status, releases: ReleaseMetrics(registry: registry),
+                                           logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let address = ListenAddress(healthAddress), !healthAddress.isEmpty {
-            services.append(.init(service: StatusServer.health(address: address, status: status, logger: logger)))
+            services.append(.init(service: StatusServer.health(address: address, isReady: { status.isReady }, logger: logger)))
         }
         if let address = ListenAddress(metricsAddress), !metricsAddress.isEmpty {
-            services.append(.init(service: StatusServer.metrics(address: address, status: status, logger: logger)))
+            services.append(.init(service: StatusServer.metrics(address: address, registry: registry, logger: logger)))
         }
         // Last in the list, so it is the first to hear of a shutdown: the servers keep answering
         // while reconciles drain.

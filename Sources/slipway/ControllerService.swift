@@ -2,6 +2,7 @@ import Foundation
 import Kube
 import KubeRuntime
 import Logging
+import Observability
 import Rollout
 import ServiceLifecycle
 import SlipwayAPI
@@ -19,15 +20,31 @@ final class ControllerStatus: Sendable {
     private let readyFlag = Atomic<Bool>(false)
     private let leadingFlag = Atomic<Bool>(false)
     private let standingBy = Atomic<Bool>(false)
+    private let metrics: ControllerMetrics?
+
+    init(metrics: ControllerMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     /// Ready once the watch caches are synced; a replica standing by for the Lease is ready too
     /// (it is healthy, only not leading), as with controller-runtime.
     var isReady: Bool { readyFlag.load(ordering: .relaxed) || standingBy.load(ordering: .relaxed) }
     var isLeading: Bool { leadingFlag.load(ordering: .relaxed) }
 
-    func setSynced(_ value: Bool) { readyFlag.store(value, ordering: .relaxed) }
-    func setLeading(_ value: Bool) { leadingFlag.store(value, ordering: .relaxed) }
-    func setStandingBy(_ value: Bool) { standingBy.store(value, ordering: .relaxed) }
+    func setSynced(_ value: Bool) {
+        readyFlag.store(value, ordering: .relaxed)
+        metrics?.setReady(isReady)
+    }
+
+    func setLeading(_ value: Bool) {
+        leadingFlag.store(value, ordering: .relaxed)
+        metrics?.setLeading(value)
+    }
+
+    func setStandingBy(_ value: Bool) {
+        standingBy.store(value, ordering: .relaxed)
+        metrics?.setReady(isReady)
+    }
 }
 
 /// The controller as a swift-service-lifecycle service.
@@ -45,6 +62,7 @@ final class ControllerService: ServiceLifecycle.Service {
     private let workers: Int
     private let election: LeaderElectionSettings?
     private let status: ControllerStatus
+    private let releases: ReleaseMetrics?
     private let logger: Logger
 
     private struct State {
@@ -56,13 +74,14 @@ final class ControllerService: ServiceLifecycle.Service {
     private let state = Mutex(State())
 
     init(client: KubeClient, prober: HTTPGateProber, namespace: String?, workers: Int, election: LeaderElectionSettings?,
-         status: ControllerStatus, logger: Logger) {
+         status: ControllerStatus, releases: ReleaseMetrics? = nil, logger: Logger) {
         self.client = client
         self.prober = prober
         self.namespace = namespace
         self.workers = workers
         self.election = election
         self.status = status
+        self.releases = releases
         self.logger = logger
     }
 
@@ -122,7 +141,8 @@ final class ControllerService: ServiceLifecycle.Service {
                                    host: ProcessInfo.processInfo.hostName)
         let assembly = ControllerAssembly(
             client: client, events: events, prober: prober, namespace: namespace,
-            configuration: ControllerConfiguration(workers: workers, shutdownGracePeriod: .seconds(20)), logger: logger)
+            configuration: ControllerConfiguration(name: "deploymentrequest", workers: workers, shutdownGracePeriod: .seconds(20)),
+            logger: logger)
         let registered = state.withLock { state -> Bool in
             guard !state.stopping else { return false }
             state.current = assembly.controller
@@ -131,10 +151,15 @@ final class ControllerService: ServiceLifecycle.Service {
         guard registered else { return }
         let status = self.status
         let logger = self.logger
+        let releases = self.releases
+        let termStarted = Date()
         let readiness = Task {
             await assembly.waitUntilSynced()
             guard !Task.isCancelled else { return }
             status.setSynced(true)
+            // Release metrics come from the caches this term's controller keeps.
+            let requests = assembly.controller.store, targets = assembly.targets
+            releases?.attach(ReleaseMetrics.Source(requests: { requests.list() }, targets: { targets.list() }), since: termStarted)
             logger.info("caches synced")
             FileHandle.standardOutput.write(Data("slipway controller started\n".utf8))
         }
@@ -144,6 +169,8 @@ final class ControllerService: ServiceLifecycle.Service {
             readiness.cancel()
         }
         readiness.cancel()
+        await readiness.value
+        releases?.detach()
         status.setSynced(false)
         state.withLock { $0.current = nil }
     }

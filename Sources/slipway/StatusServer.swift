@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Observability
 import ServiceLifecycle
 
 /// A listen address given as `HOST:PORT` or `:PORT` (every interface), as controller-runtime's
@@ -22,38 +23,32 @@ struct ListenAddress: Sendable, CustomStringConvertible {
     var description: String { "\(host):\(port)" }
 }
 
-/// The controller's small HTTP servers: probes for the kubelet and gauges for Prometheus.
+/// The small HTTP servers of the long-running commands (controller, bot): probes for the
+/// kubelet and metrics for Prometheus, on addresses of their own so that the metrics port can
+/// be opened to Prometheus alone.
 enum StatusServer {
-    /// `/healthz` answers 200 while the process serves at all (liveness); `/readyz` answers 200
-    /// once the watch caches are synced, else 503 (readiness).
+    /// `/healthz` (and `/livez`) answers 200 while the process serves at all (liveness);
+    /// `/readyz` answers 200 once `isReady` says so, else 503 (readiness).
     /// See https://kubernetes.io/docs/reference/using-api/health-checks/
-    static func health(address: ListenAddress, status: ControllerStatus, logger: Logger) -> some Service {
+    static func health(address: ListenAddress, isReady: @escaping @Sendable () -> Bool, notReadyReason: String = "caches not synced yet",
+                       logger: Logger) -> some Service {
         let router = Router()
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/livez") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
-            status.isReady ? text(.ok, "ok\n") : text(.serviceUnavailable, "caches not synced yet\n")
+            isReady() ? text(.ok, "ok\n") : text(.serviceUnavailable, notReadyReason + "\n")
         }
         return application(router: router, address: address, what: "health", logger: logger)
     }
 
-    /// `/metrics` in the Prometheus text format: whether the controller is ready and leading.
+    /// `/metrics`: every metric of `registry` in the Prometheus text format.
     /// See https://prometheus.io/docs/instrumenting/exposition_formats/
-    static func metrics(address: ListenAddress, status: ControllerStatus, logger: Logger) -> some Service {
+    static func metrics(address: ListenAddress, registry: MetricsRegistry, logger: Logger) -> some Service {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
-            let body = """
-                # HELP slipway_controller_ready Whether the controller's watch caches are synced (1) or not (0).
-                # TYPE slipway_controller_ready gauge
-                slipway_controller_ready \(status.isReady ? 1 : 0)
-                # HELP slipway_controller_leader Whether this replica holds the leader Lease (1) or not (0); 1 without leader election once running.
-                # TYPE slipway_controller_leader gauge
-                slipway_controller_leader \(status.isLeading ? 1 : 0)
-
-                """
-            var response = text(.ok, body)
-            response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return response
+            let body = registry.exposition()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
         return application(router: router, address: address, what: "metrics", logger: logger)
     }

@@ -20,6 +20,8 @@ public final class KubeClient: Sendable {
     let userAgent: String
     private let makeTransport: TransportFactory
     private let transport: Mutex<Transport>
+    /// Told about every request sent (for metrics); nil tells no one.
+    let observer: KubeRequestObserver?
 
     /// Makes the HTTP transport for a configuration (a fake one in tests).
     typealias TransportFactory = @Sendable (HTTPClientConfiguration) throws(HTTPError) -> any HTTPTransport
@@ -50,8 +52,9 @@ public final class KubeClient: Sendable {
 
     public convenience init(configuration: ClusterConfiguration, logger: Logger = Logger(label: "slipway.kube"),
                             userAgent: String = KubeClient.defaultUserAgent,
-                            connections: ConnectionOptions = ConnectionOptions()) throws(KubeError) {
-        try self.init(configuration: configuration, logger: logger, userAgent: userAgent) { (settings) throws(HTTPError) in
+                            connections: ConnectionOptions = ConnectionOptions(),
+                            observer: KubeRequestObserver? = nil) throws(KubeError) {
+        try self.init(configuration: configuration, logger: logger, userAgent: userAgent, observer: observer) { (settings) throws(HTTPError) in
             var settings = settings
             settings.httpVersion = connections.httpVersion
             settings.maxConnectionsPerHost = connections.maxConnectionsPerHost
@@ -60,10 +63,12 @@ public final class KubeClient: Sendable {
         }
     }
 
-    init(configuration: ClusterConfiguration, logger: Logger, userAgent: String, makeTransport: @escaping TransportFactory) throws(KubeError) {
+    init(configuration: ClusterConfiguration, logger: Logger, userAgent: String, observer: KubeRequestObserver? = nil,
+         makeTransport: @escaping TransportFactory) throws(KubeError) {
         self.configuration = configuration
         self.logger = logger
         self.userAgent = userAgent
+        self.observer = observer
         self.makeTransport = makeTransport
         let client = try Self.makeHTTPClient(configuration, userAgent: userAgent, certificate: nil, key: nil, factory: makeTransport)
         transport = Mutex(Transport(client: client))
@@ -185,12 +190,15 @@ public final class KubeClient: Sendable {
             let (client, authorization) = try await prepare()
             logger.trace("sending Kubernetes API request", metadata: metadata)
             let response: HTTPResponse
+            let sent = ContinuousClock.now
             do {
                 response = try await client.execute(httpRequest(request, authorization: authorization))
             } catch {
+                observe(request, status: nil, since: sent)
                 logger.debug("Kubernetes API request failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
                 throw .transport(error)
             }
+            observe(request, status: response.status, since: sent)
             metadata["status"] = "\(response.status)"
             if response.status == 401, !retried, await invalidateCredentials() {
                 logger.debug("unauthorized; refreshing credentials and retrying", metadata: metadata)
@@ -214,12 +222,15 @@ public final class KubeClient: Sendable {
         while true {
             let (client, authorization) = try await prepare()
             let response: HTTPStreamingResponse
+            let sent = ContinuousClock.now
             do {
                 response = try await client.stream(httpRequest(request, authorization: authorization))
             } catch {
+                observe(request, status: nil, since: sent)
                 logger.debug("Kubernetes API stream failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
                 throw .transport(error)
             }
+            observe(request, status: response.status, since: sent)
             metadata["status"] = "\(response.status)"
             if (200..<300).contains(response.status) {
                 logger.debug("Kubernetes API stream open", metadata: metadata)
@@ -234,6 +245,14 @@ public final class KubeClient: Sendable {
             logger.debug("Kubernetes API stream rejected", metadata: metadata.merging(["reason": "\(error.reason ?? "")"]) { $1 })
             throw error
         }
+    }
+
+    private func observe(_ request: APIRequest, status: Int?, since sent: ContinuousClock.Instant) {
+        guard let observer else { return }
+        var resource = request.path.resource.plural
+        if let subresource = request.path.subresource { resource += "/\(subresource)" }
+        observer.observe(KubeRequestRecord(verb: request.verb, resource: resource, statusCode: status,
+                                           duration: ContinuousClock.now - sent))
     }
 
     /// Reads a short error body from a stream (bounded: it only has to hold a Status).

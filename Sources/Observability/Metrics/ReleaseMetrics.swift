@@ -1,0 +1,118 @@
+import Foundation
+import Kube
+import Prometheus
+import SlipwayAPI
+import Synchronization
+
+/// The release metrics, derived from what the controller's caches hold: the manual's
+/// `deployments_total{env,status}`, `deployment_duration_seconds{env}` and
+/// `health_check_up{env}`, and Slipway's request, canary weight, gate and target gauges.
+///
+/// Deriving them from the requests' status (rather than from calls in the reconciler) keeps
+/// the rollout code free of metrics and counts what users see in `kubectl get`. The source is
+/// attached for each term as leader and detached at its end: only the leader reports releases,
+/// so that the sum over replicas is the number of releases, and a standby serves no stale gauges.
+/// Values are brought up to date before every scrape.
+public final class ReleaseMetrics: Sendable {
+    /// Where the requests and targets are read from: the controller's watch caches.
+    public struct Source: Sendable {
+        public var requests: @Sendable () -> [DeploymentRequest]
+        public var targets: @Sendable () -> [DeploymentTarget]
+
+        public init(requests: @escaping @Sendable () -> [DeploymentRequest], targets: @escaping @Sendable () -> [DeploymentTarget]) {
+            self.requests = requests
+            self.targets = targets
+        }
+    }
+
+    /// From 5 s to 1 h: a blue/green release with gates takes tens of seconds to minutes; a
+    /// canary with pauses, up to an hour.
+    static let durationBuckets: [Double] = [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600]
+
+    private struct State {
+        var source: Source?
+        var ledger: ReleaseLedger?
+        var gauges: [TargetGauges.Sample: Prometheus.Gauge] = [:]
+        var environments: Set<String> = []
+    }
+
+    private let registry: MetricsRegistry
+    private let state = Mutex(State())
+
+    public init(registry: MetricsRegistry) {
+        self.registry = registry
+        registry.addCollector { [weak self] in self?.refresh() }
+    }
+
+    /// Starts reporting from `source`, whose caches must be synced: what it holds now is the
+    /// baseline, and releases that finished before `since` are not counted.
+    public func attach(_ source: Source, since: Date = Date()) {
+        state.withLock { state in
+            state.source = source
+            state.ledger = ReleaseLedger(since: since)
+        }
+        refresh()
+    }
+
+    /// Stops reporting: the gauges go away (counters stay, as counters must).
+    public func detach() {
+        refresh()
+        let gauges = state.withLock { state in
+            state.source = nil
+            state.ledger = nil
+            defer { state.gauges = [:] }
+            return Array(state.gauges.values)
+        }
+        for gauge in gauges { registry.prometheus.unregisterGauge(gauge) }
+    }
+
+    /// Reads the source and updates every release metric. Looks are taken one at a time (under
+    /// the lock), so that an older look never overwrites a newer one and no release counts twice.
+    public func refresh() {
+        state.withLock { state in
+            guard let source = state.source, var ledger = state.ledger else { return }
+            let targets = source.targets()
+            let requests = source.requests()
+            var environments: [String: String] = [:]
+            for target in targets {
+                environments["\(target.metadata.namespace ?? "")/\(target.metadata.name ?? "")"] = target.spec.environment
+            }
+            let update = ledger.update(requests: requests) { namespace, target in environments["\(namespace)/\(target)"] }
+            state.ledger = ledger
+
+            let snapshot = TargetGauges(targets: targets, requests: requests)
+            for (sample, value) in snapshot.values {
+                let gauge = state.gauges[sample] ?? registry.gauge(sample.name, sample.labels.map { ($0.name, $0.value) })
+                gauge.set(value)
+                state.gauges[sample] = gauge
+            }
+            for sample in state.gauges.keys where snapshot.values[sample] == nil {
+                if let gauge = state.gauges.removeValue(forKey: sample) { registry.prometheus.unregisterGauge(gauge) }
+            }
+            // Every environment's counters exist from the start at 0, so that increase() sees the first release.
+            for environment in Set(environments.values).subtracting(state.environments).sorted() {
+                state.environments.insert(environment)
+                for status in ReleaseLedger.outcomes { _ = deployments(environment, status) }
+                _ = duration(environment)
+            }
+            for release in update.finished {
+                deployments(release.environment, release.status).increment()
+                if let seconds = release.seconds { duration(release.environment).record(seconds) }
+            }
+            for measured in update.gates {
+                registry.counter(MetricName.gateResults, [("env", measured.environment), ("namespace", measured.namespace),
+                                                          ("target", measured.target), ("gate", measured.gate),
+                                                          ("result", measured.result)])
+                    .increment(by: Int64(measured.count))
+            }
+        }
+    }
+
+    private func deployments(_ environment: String, _ status: String) -> Prometheus.Counter {
+        registry.counter(MetricName.deployments, [("env", environment), ("status", status)])
+    }
+
+    private func duration(_ environment: String) -> ValueHistogram {
+        registry.valueHistogram(MetricName.deploymentDuration, [("env", environment)], buckets: Self.durationBuckets)
+    }
+}
