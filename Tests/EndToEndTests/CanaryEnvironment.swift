@@ -73,7 +73,7 @@ final class CanaryEnvironment: Sendable {
                                                   environment: ["KUBECONFIG": kubeconfig])
                 guard result.status == 0 else { throw EndToEndError("kubectl apply -f \(path) failed: \(result.stderr)") }
             }
-            let established = try await waitUntil(timeout: .seconds(30)) {
+            let established = try await waitUntil(timeout: .seconds(90)) {
                 guard (try? await client.list(DeploymentTarget.self, namespace: "default")) != nil else { return false }
                 return (try? await client.list(DeploymentRequest.self, namespace: "default")) != nil
             }
@@ -86,7 +86,7 @@ final class CanaryEnvironment: Sendable {
         let controller = try ChildProcess(binary, ["controller", "--kubeconfig", kubeconfig, "--http-proxy", proxy,
                                                    "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
         started.append { controller.kill() }
-        guard try await controller.waitForOutput(containing: "slipway controller started", timeout: .seconds(30)) else {
+        guard try await controller.waitForOutput(containing: "slipway controller started", timeout: .seconds(90)) else {
             throw await fail("slipway controller did not start: \(controller.stderr)")
         }
         return CanaryEnvironment(directory: directory, kubeconfig: kubeconfig, client: client, prometheus: prometheus, cluster: cluster,

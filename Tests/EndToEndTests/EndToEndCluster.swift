@@ -76,7 +76,7 @@ final class EndToEndCluster: Sendable {
         do {
             let crds = repositoryRoot.appendingPathComponent("manifests/crds")
             try await environment.kubectl(["apply", "-f", crds.path])
-            let established = try await waitUntil(timeout: .seconds(30)) {
+            let established = try await waitUntil(timeout: .seconds(90)) {
                 guard (try? await client.list(DeploymentTarget.self, namespace: "default")) != nil else { return false }
                 return (try? await client.list(DeploymentRequest.self, namespace: "default")) != nil
             }
@@ -94,7 +94,7 @@ final class EndToEndCluster: Sendable {
         let process = try ChildProcess(binary, ["controller", "--kubeconfig", kubeconfig, "--http-proxy", proxy,
                                                 "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
         controllerProcess.withLock { $0 = process }
-        guard try await process.waitForOutput(containing: "slipway controller started", timeout: .seconds(30)) else {
+        guard try await process.waitForOutput(containing: "slipway controller started", timeout: .seconds(90)) else {
             process.kill()
             throw EndToEndError("slipway controller did not start: \(process.stderr)")
         }

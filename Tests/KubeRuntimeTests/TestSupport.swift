@@ -10,7 +10,7 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Waits until `condition` holds, checking every millisecond, failing after `timeout`.
-func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
         if ContinuousClock.now >= deadline { throw TimedOut(what: what) }
