@@ -141,5 +141,29 @@ let package = Package(
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
             swiftSettings: strict
         ),
+        // The Telegram Bot API client: updates, messages, keyboards, webhooks. Knows nothing of Kubernetes.
+        .target(
+            name: "Telegram",
+            dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // A Bot API server on loopback that behaves like Telegram's, for tests only.
+        .target(
+            name: "FakeTelegramAPI",
+            dependencies: [
+                "JSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TelegramTests/FakeServer",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TelegramTests",
+            dependencies: ["Telegram", "FakeTelegramAPI", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
+            exclude: ["FakeServer"],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -1,0 +1,42 @@
+import Synchronization
+import Telegram
+import Testing
+
+/// Edits the coalescer performed, in order.
+final class PerformedEdits: Sendable {
+    private let storage = Mutex<[EditCoalescer.Edit]>([])
+    func append(_ edit: EditCoalescer.Edit) { storage.withLock { $0.append(edit) } }
+    var all: [EditCoalescer.Edit] { storage.withLock { $0 } }
+}
+
+@Suite("Edit coalescing")
+struct EditCoalescerTests {
+    func edit(_ chat: Int64, _ message: Int64, _ text: String) -> EditCoalescer.Edit {
+        EditCoalescer.Edit(chatID: chat, messageID: message, html: text, keyboard: [])
+    }
+
+    @Test("a burst of progress edits ends with the latest text, with far fewer calls than edits")
+    func latestWins() async {
+        let performed = PerformedEdits()
+        let coalescer = EditCoalescer(interval: .milliseconds(300)) { performed.append($0) }
+        for step in 1...20 {
+            await coalescer.submit(edit(1, 10, "step \(step)"))
+        }
+        await coalescer.waitUntilIdle()
+        #expect(performed.all.last?.html == "step 20")
+        #expect(performed.all.count <= 3)
+    }
+
+    @Test("edits of two messages in one chat are both delivered; other chats are not held up")
+    func separateMessagesAndChats() async {
+        let performed = PerformedEdits()
+        let coalescer = EditCoalescer(interval: .milliseconds(100)) { performed.append($0) }
+        await coalescer.submit(edit(1, 10, "a1"))
+        await coalescer.submit(edit(1, 11, "b1"))
+        await coalescer.submit(edit(1, 10, "a2"))
+        await coalescer.submit(edit(2, 20, "c1"))
+        await coalescer.waitUntilIdle()
+        let final = Dictionary(performed.all.map { ($0.messageID, $0.html) }, uniquingKeysWith: { _, last in last })
+        #expect(final == [10: "a2", 11: "b1", 20: "c1"])
+    }
+}
