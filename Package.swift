@@ -86,8 +86,9 @@ let package = Package(
         .executableTarget(
             name: "slipway",
             dependencies: [
-                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "Telegram", "TelegramChatOps",
                 "ChatOps",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -184,6 +185,12 @@ let package = Package(
             name: "TelegramTests",
             dependencies: ["Telegram", "FakeTelegramAPI", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
             exclude: ["FakeServer"],
+            swiftSettings: strict
+        ),
+        // Telegram as a ChatOps front-end: the chat surface, update translation, command menus.
+        .target(
+            name: "TelegramChatOps",
+            dependencies: ["Telegram", "ChatOps", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
     ]

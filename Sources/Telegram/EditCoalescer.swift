@@ -2,6 +2,9 @@
 /// one a second), and of the edits waiting for the same message only the latest is sent.
 /// Progress updates arrive faster than that; users only need the newest state, and Telegram
 /// answers bursts with 429.
+/// An edit that could not be made (Telegram unreachable) is tried again at the same pace,
+/// unless a newer one for the same message replaced it, so the final state of a message is
+/// not lost to an outage.
 /// See https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
 public actor EditCoalescer {
     public struct Edit: Sendable, Equatable {
@@ -19,15 +22,19 @@ public actor EditCoalescer {
     }
 
     private let interval: Duration
-    private let perform: @Sendable (Edit) async -> Void
+    private let perform: @Sendable (Edit) async -> Bool
+    private let maximumRetries: Int
+    private var retries: [Int64: Int] = [:]
     /// Per chat, the waiting edits in arrival order of their messages, latest text each.
     private var pending: [Int64: [Edit]] = [:]
     private var lastEdit: [Int64: ContinuousClock.Instant] = [:]
     private var draining: Set<Int64> = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(interval: Duration = .seconds(1), perform: @escaping @Sendable (Edit) async -> Void) {
+    /// - Parameter perform: makes one edit; returns false when it should be tried again later.
+    public init(interval: Duration = .seconds(1), maximumRetries: Int = 120, perform: @escaping @Sendable (Edit) async -> Bool) {
         self.interval = interval
+        self.maximumRetries = maximumRetries
         self.perform = perform
     }
 
@@ -60,7 +67,17 @@ public actor EditCoalescer {
             let edit = queue.removeFirst()
             pending[chat] = queue.isEmpty ? nil : queue
             lastEdit[chat] = .now
-            await perform(edit)
+            let done = await perform(edit)
+            if !done, (retries[edit.messageID] ?? 0) < maximumRetries {
+                retries[edit.messageID, default: 0] += 1
+                var queue = pending[chat] ?? []
+                if !queue.contains(where: { $0.messageID == edit.messageID }) {
+                    queue.insert(edit, at: 0)
+                    pending[chat] = queue
+                }
+            } else {
+                retries[edit.messageID] = nil
+            }
         }
         pending[chat] = nil
         draining.remove(chat)
