@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
+            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML", "FakeTelegramAPI"],
             swiftSettings: strict
         ),
         // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
