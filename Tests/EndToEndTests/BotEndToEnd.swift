@@ -2,6 +2,7 @@ import FakeTelegramAPI
 import Foundation
 import Kube
 import SlipwayAPI
+import Synchronization
 import Testing
 
 /// `slipway cluster`, `slipway controller` and `slipway bot` as separate processes, the bot
@@ -12,12 +13,25 @@ final class BotEndToEnd: Sendable {
     let telegram: FakeTelegram
     let bot: ChildProcess
     let auditFile: String
+    /// The arguments every bot process of this test gets.
+    let botArguments: [String]
+    private let replicas = Mutex<[ChildProcess]>([])
 
-    private init(cluster: EndToEndCluster, telegram: FakeTelegram, bot: ChildProcess, auditFile: String) {
+    private init(cluster: EndToEndCluster, telegram: FakeTelegram, bot: ChildProcess, auditFile: String, botArguments: [String]) {
         self.cluster = cluster
         self.telegram = telegram
         self.bot = bot
         self.auditFile = auditFile
+        self.botArguments = botArguments
+    }
+
+    /// Starts another `slipway bot` process with the same configuration (and `extra` arguments);
+    /// it is stopped with the test.
+    func startBot(_ extra: [String] = []) throws -> ChildProcess {
+        guard let binary = EndToEndCluster.binary else { throw EndToEndError("the slipway executable is not built") }
+        let process = try ChildProcess(binary, botArguments + extra)
+        replicas.withLock { $0.append(process) }
+        return process
     }
 
     /// Runs `body` with the production application of `Fixture` (approval as asked), a staging
@@ -40,9 +54,10 @@ final class BotEndToEnd: Sendable {
             try Data(BotFixture.callbackSecret.utf8).write(to: URL(fileURLWithPath: secretFile))
             try Data(BotFixture.configuration(auditFile: auditFile, stateDirectory: state, secretFile: secretFile,
                                               callbackLifetime: callbackLifetime).utf8).write(to: URL(fileURLWithPath: configFile))
-            let bot = try ChildProcess(binary, ["bot", "--kubeconfig", cluster.kubeconfig, "--config", configFile, "--token-file", tokenFile,
-                                                "--api-url", telegram.url, "--poll-timeout", "2", "--log-level", "debug"])
-            let environment = BotEndToEnd(cluster: cluster, telegram: telegram, bot: bot, auditFile: auditFile)
+            let arguments = ["bot", "--kubeconfig", cluster.kubeconfig, "--config", configFile, "--token-file", tokenFile,
+                             "--api-url", telegram.url, "--poll-timeout", "2", "--log-level", "debug"]
+            let bot = try ChildProcess(binary, arguments)
+            let environment = BotEndToEnd(cluster: cluster, telegram: telegram, bot: bot, auditFile: auditFile, botArguments: arguments)
             do {
                 guard try await bot.waitForOutput(containing: "slipway bot started", timeout: .seconds(30)) else {
                     throw EndToEndError("slipway bot did not start: \(bot.stderr)")
@@ -53,7 +68,7 @@ final class BotEndToEnd: Sendable {
                 throw error
             }
             await environment.stop()
-            for violation in telegram.violations {
+            for violation in Set(telegram.violations).sorted() {
                 Issue.record("the bot's call does not match the Bot API: \(violation)", sourceLocation: sourceLocation)
             }
             #expect(!bot.stderr.contains(telegram.token), "the bot token appeared in the bot's log", sourceLocation: sourceLocation)
@@ -62,10 +77,12 @@ final class BotEndToEnd: Sendable {
     }
 
     private func stop() async {
-        bot.terminate()
-        if (try? await bot.waitForExit(timeout: .seconds(15))) != true {
-            bot.kill()
-            _ = try? await bot.waitForExit(timeout: .seconds(5))
+        for process in [bot] + replicas.withLock({ $0 }) {
+            process.terminate()
+            if (try? await process.waitForExit(timeout: .seconds(15))) != true {
+                process.kill()
+                _ = try? await process.waitForExit(timeout: .seconds(5))
+            }
         }
         await telegram.stop()
     }

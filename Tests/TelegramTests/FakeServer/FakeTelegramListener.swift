@@ -16,7 +16,7 @@ final class FakeTelegramListener: Sendable {
 
     static func start(port: Int, server: FakeTelegram) async throws -> FakeTelegramListener {
         var logger = Logger(label: "fake-telegram")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let router = Router()
         router.post("**") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
