@@ -183,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TelegramTests",
-            dependencies: ["Telegram", "FakeTelegramAPI", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Telegram", "TelegramChatOps", "ChatOps", "FakeTelegramAPI", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
             exclude: ["FakeServer"],
             swiftSettings: strict
         ),

@@ -36,9 +36,15 @@ public struct WebhookVerifier: Sendable {
         case forbidden
     }
 
+    /// Whether the header carries the secret; a server calls this before reading the body.
+    public func accepts(secretHeader: String?) -> Bool {
+        guard let secretHeader else { return false }
+        return Self.constantTimeEquals(Array(secretHeader.utf8), secret)
+    }
+
     /// Verifies the header, and only then decodes the body.
     public func verify(secretHeader: String?, body: [UInt8]) -> Outcome {
-        guard let secretHeader, Self.constantTimeEquals(Array(secretHeader.utf8), secret) else { return .forbidden }
+        guard accepts(secretHeader: secretHeader) else { return .forbidden }
         let parsed = (try? JSONValue(parsing: body)) ?? (try? JSONValue(parsing: String(decoding: body, as: UTF8.self)))
         guard let parsed, let update = try? parsed.decode(as: Update.self) else { return .unreadable }
         return .update(update)

@@ -36,6 +36,7 @@ final class BotService: ServiceLifecycle.Service {
     private let logger: Logger
     private let work = Mutex<Task<Void, Never>?>(nil)
     private let failure = Mutex<TelegramError?>(nil)
+    private static let secretHeaderName = HTTPField.Name(WebhookVerifier.headerName)
 
     init(frontEnd: TelegramFrontEnd, surface: TelegramSurface, kube: KubeClient, configuration: ChatOpsConfiguration,
          mode: BotMode, logger: Logger) {
@@ -130,7 +131,9 @@ final class BotService: ServiceLifecycle.Service {
         let frontEnd = self.frontEnd
         let router = Router()
         router.post("**") { request, _ -> Response in
-            let header = request.headers[HTTPField.Name(WebhookVerifier.headerName)!]
+            let header = Self.secretHeaderName.flatMap { request.headers[$0] }
+            // Not a byte of the body is read without the secret.
+            guard verifier.accepts(secretHeader: header) else { return Response(status: .unauthorized) }
             // Telegram's updates are small; anything larger is not one.
             let body = try await request.body.collect(upTo: 1 << 20)
             let status = await frontEnd.handleWebhook(verifier: verifier, secretHeader: header, body: Array(body.readableBytesView))

@@ -14,6 +14,14 @@ struct BotEndToEndTests {
     @Test("deploys from chat succeed for those allowed; strangers, staging users on production and hostile input get a refusal and nothing runs; the audit chain verifies and an edited line is found")
     func deploysRefusalsAndAudit() async throws {
         try await BotEndToEnd.with { bot in
+            // Each person's command menu shows what their role allows.
+            #expect(bot.telegram.commands(scope: "default") == ["start", "help"])
+            let adminMenu = bot.telegram.commands(scope: "chat:\(admin.id)") ?? []
+            #expect(adminMenu.contains("approve") && adminMenu.contains("rollback") && adminMenu.contains("deploy"))
+            let stagingMenu = bot.telegram.commands(scope: "chat:\(stagingUser.id)") ?? []
+            #expect(stagingMenu.contains("deploy") && !stagingMenu.contains("approve") && !stagingMenu.contains("rollback"))
+            #expect(bot.telegram.commands(scope: "chat:\(stranger.id)") == nil)
+
             // A staging user releases staging without a question.
             try await bot.say("/deploy staging abc1234", as: stagingUser)
             // An admin releases production after confirming.
