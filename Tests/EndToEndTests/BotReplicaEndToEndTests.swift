@@ -8,7 +8,7 @@ import Testing
 /// over when it stops, and a webhook replica accepts only deliveries carrying its secret.
 @Suite("EndToEnd Telegram bot replicas", .enabled(if: EndToEndCluster.binary != nil && EndToEndCluster.kubectlPath != nil))
 struct BotReplicaEndToEndTests {
-    let admin = BotFixture.admin
+    let admin = BotFixture.admin, secondAdmin = BotFixture.secondAdmin
 
     @Test("one replica polls, the other stands by and takes over on SIGTERM; a webhook replica refuses a wrong secret and the poller reports the conflict")
     func replicasAndWebhook() async throws {
@@ -52,6 +52,42 @@ struct BotReplicaEndToEndTests {
             #expect(bot.telegram.messages(chat: admin.id).count == before, "an unauthenticated delivery was acted on")
             #expect(try await post(update, to: url, secret: secret) == "200")
             #expect(bot.telegram.messages(chat: admin.id).count == before + 1, "the authenticated /status was not answered")
+        }
+    }
+
+    @Test("kill -9 of the bot while a release waits for approval: the next bot takes the Lease, honours the old buttons, keeps the same progress message up to date to the end, and creates nothing twice")
+    func crashMidRelease() async throws {
+        try await BotEndToEnd.with(approvalRequired: true) { bot in
+            let group = BotFixture.releaseGroup
+            let update = try await bot.say("/deploy production abcdef1", as: admin, in: group)
+            var question = try await bot.message(in: group, containing: "Deploy abcdef1 to production?")
+            question = try await bot.waitForMessage(question) { !$0.buttons.isEmpty }
+            #expect(try await bot.press(try bot.button("Confirm", of: question), on: question, as: admin).text == "Confirmed")
+            let waiting = try await bot.waitForRelease(commit: "abcdef1", in: [.awaitingApproval])
+            var progress = try await bot.progressMessage(of: waiting)
+            progress = try await bot.waitForMessage(progress) { $0.buttons.joined().contains { $0.title == "Approve" } }
+
+            bot.bot.kill()
+            #expect(try await bot.bot.waitForExit(timeout: .seconds(10)))
+            // Telegram hands the command to the next bot again, as after a crash before the offset moved on.
+            bot.telegram.redeliver(updateID: update)
+            let next = try bot.startBot()
+            #expect(try await next.waitForOutput(containing: "slipway bot started", timeout: .seconds(60)),
+                    "the next bot did not take over: \(next.stderr.suffix(2000))")
+
+            // The button the dead bot made still works, once, with the next one.
+            let approval = try await bot.press(try bot.button("Approve", of: progress), on: progress, as: secondAdmin)
+            #expect(approval.showAlert == false, "\(approval.text ?? "")")
+            let release = try await bot.waitForRelease(commit: "abcdef1")
+            #expect(release.phase == .succeeded, "\(release.status?.message ?? "")")
+            let final = try await bot.waitForMessage(progress, timeout: .seconds(60)) { $0.text.contains("abcdef1 is live on production") }
+            #expect(final.text.contains("abcdef1 is live on production"))
+
+            try await bot.waitUntilTaken()
+            try await bot.waitUntilHandled(chat: group, user: admin)
+            #expect(try await bot.requests().count == 1)
+            // One message about this release: the question that became its progress message.
+            #expect(bot.telegram.messages(chat: group).filter { $0.text.contains("Deploy abcdef1") }.count == 1)
         }
     }
 
