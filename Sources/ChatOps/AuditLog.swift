@@ -9,11 +9,12 @@ import JSON
 /// (hex) of the previous line's bytes (64 zeros on the first line). `verify(fileAt:)` walks the
 /// chain: an edited line breaks the next line's `prev`; a deleted line leaves a gap in `seq`;
 /// an inserted line repeats or skips a `seq`. Cutting lines off the end leaves a valid shorter
-/// chain, which only a head recorded elsewhere exposes: `verify` returns the head hash and
-/// line count for that comparison.
+/// chain, so the writer also keeps the newest entry's `seq` and hash in `<file>.head`
+/// (replaced atomically after each append); `verify` compares the end of the chain with it
+/// when it exists, and returns the head hash for comparison with a copy kept elsewhere.
 ///
 /// Line format (keys in this order):
-/// `{"seq":1,"time":"2026-11-25T12:00:00.000Z","actor_id":42,"username":"alice","chat":-100,
+/// `{"seq":1,"timestamp":"2026-11-25T12:00:00.000Z","actor_id":42,"username":"alice","chat":-100,
 ///   "action":"deploy_requested","environment":"staging","commit":"abc1234",
 ///   "request":"web-staging-…","result":"ok","prev":"000…"}`
 public actor AuditLog {
@@ -41,6 +42,21 @@ public actor AuditLog {
         }
         sequence += 1
         head = Self.hash(line)
+        do {
+            try DurableFile.replace(Self.headPath(path), with: Array("\(sequence) \(head)\n".utf8))
+        } catch {
+            throw ChatOpsError.audit("\(error)")
+        }
+    }
+
+    static func headPath(_ path: String) -> String { path + ".head" }
+
+    /// The `seq` and hash recorded in `<file>.head`, if any.
+    static func recordedHead(of path: String) -> (sequence: Int, hash: String)? {
+        guard let bytes = try? DurableFile.read(headPath(path)) else { return nil }
+        let parts = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 2, let sequence = Int(parts[0]) else { return nil }
+        return (sequence, String(parts[1]))
     }
 
     /// The entries of the log, for tests and tools (lines that are not entries are skipped).
@@ -52,7 +68,7 @@ public actor AuditLog {
     static func encode(_ entry: AuditEntry, sequence: Int, previous: String) -> [UInt8] {
         var object = OrderedDictionary<String, JSONValue>()
         object["seq"] = .int(sequence)
-        object["time"] = .string(entry.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        object["timestamp"] = .string(entry.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         object["actor_id"] = .int(Int(entry.actorID))
         object["username"] = entry.username.map(JSONValue.string) ?? .null
         object["chat"] = entry.chatID.map { .int(Int($0)) } ?? .null
@@ -136,13 +152,25 @@ extension AuditLog {
             } else if sequence < expectedSequence {
                 problems.append(.init(line: number, reason: "entry \(sequence) is out of order (inserted or moved)"))
             } else if previous != previousHash {
-                problems.append(.init(line: number, reason: number == 1
-                    ? "the first entry does not start the chain (lines before it were deleted)"
-                    : "does not follow line \(number - 1): line \(number - 1) was edited"))
+                // The line before no longer hashes to what this line recorded: it was edited.
+                problems.append(number == 1
+                    ? .init(line: 1, reason: "the first entry does not start the chain (lines before it were deleted)")
+                    : .init(line: number - 1, reason: "edited (line \(number) recorded a different hash of it)"))
             }
             expectedSequence = sequence + 1
         }
         let last = lines.last(where: { !$0.isEmpty })
-        return AuditVerification(lines: count, head: last.map { hash($0) } ?? genesis, problems: problems)
+        let headHash = last.map { hash($0) } ?? genesis
+        if let recorded = recordedHead(of: path) {
+            let lastSequence = expectedSequence - 1
+            if lastSequence < recorded.sequence {
+                problems.append(.init(line: count + 1, reason: "entries \(lastSequence + 1)–\(recorded.sequence) at the end were deleted (see \(headPath(path)))"))
+            } else if lastSequence > recorded.sequence {
+                problems.append(.init(line: count, reason: "entries after \(recorded.sequence) were not written by the audit log writer, or it stopped between its two writes"))
+            } else if recorded.hash != headHash {
+                problems.append(.init(line: count, reason: "edited (differs from the head recorded in \(headPath(path)))"))
+            }
+        }
+        return AuditVerification(lines: count, head: headHash, problems: problems)
     }
 }

@@ -103,6 +103,11 @@ public actor CallbackLedger {
         try save()
     }
 
+    /// Whether a question about `request` is still open (a redelivered command must not ask twice).
+    public func hasPending(request: String) -> Bool {
+        state.pending.contains { $0.binding.request == request && ($0.kind == .confirmDeploy || $0.kind == .confirmRollback) }
+    }
+
     /// The pending buttons of a group (to re-render a message with the same buttons).
     public func pending(group: String) -> [PendingCallback] {
         state.pending.filter { $0.group == group }

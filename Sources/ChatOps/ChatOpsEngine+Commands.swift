@@ -27,6 +27,12 @@ extension ChatOpsEngine {
         switch CommandParser.parse(text, environments: Self.environmentWords(targets)) {
         case .success(let parsed): command = parsed
         case .failure(let rejection):
+            // Input that looks like an attack is worth a line in the audit log (never the text itself).
+            switch rejection {
+            case .forbiddenCharacters: await record(.denied, user: user, chatID: chatID, result: "refused input: forbidden characters")
+            case .tooLong: await record(.denied, user: user, chatID: chatID, result: "refused input: too long")
+            default: break
+            }
             await reply(chatID, HTML.escape(rejection.explanation))
             return
         }
@@ -102,7 +108,7 @@ extension ChatOpsEngine {
             }
         }
         let name = RequestNaming.name(target: targetName, chatID: chatID, messageID: messageID, action: .deploy)
-        if await exists(name) { return }  // a redelivered update: already handled
+        if await alreadyHandled(name) { return }
 
         if needsConfirmation(target) {
             let question = "Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment))?"
@@ -132,7 +138,7 @@ extension ChatOpsEngine {
             return
         }
         let name = RequestNaming.name(target: targetName, chatID: chatID, messageID: messageID, action: .rollback)
-        if await exists(name) { return }
+        if await alreadyHandled(name) { return }
         let commit = target.status?.previousCommit ?? ""
         let current = target.status?.currentImage.map { HTML.code($0) } ?? "the current release"
         let question = "Roll back \(HTML.bold(environment)) from \(current) to \(HTML.code(previous))?"
@@ -157,7 +163,7 @@ extension ChatOpsEngine {
             await edit(ref, question, buttons: [[ChatButton(title: "Confirm", callbackData: confirm.data),
                                                  ChatButton(title: "Cancel", callbackData: cancel.data)]])
         } catch {
-            logger.error("could not record a confirmation", metadata: ["error": "\(error)"])
+            logger.debug("could not record a confirmation", metadata: ["error": "\(error)"])
             await edit(ref, question + "\n(Buttons are unavailable: the bot cannot record them. Nothing was done.)")
         }
     }
@@ -184,6 +190,13 @@ extension ChatOpsEngine {
     }
 
     // MARK: Creating requests
+
+    /// Whether the command that maps to `name` was seen before (a redelivered update): its
+    /// request exists, or its question is still open.
+    func alreadyHandled(_ name: String) async -> Bool {
+        if await ledger.hasPending(request: name) { return true }
+        return await exists(name)
+    }
 
     func exists(_ name: String) async -> Bool {
         do {
@@ -217,10 +230,16 @@ extension ChatOpsEngine {
         do {
             created = try await kube.create(draft, namespace: namespace)
         } catch where error.isAlreadyExists {
-            logger.info("request already exists; not creating it again", metadata: ["request": "\(name)"])
+            logger.debug("request already exists; not creating it again", metadata: ["request": "\(name)"])
+            guard let existing = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace) else { return }
+            if let shown = Self.progressMessage(of: existing), shown != progress {
+                await edit(progress, "This was already requested as \(HTML.code(name)); its progress is shown in the first message.")
+            } else {
+                startTracking(name, progress: progress)
+            }
             return
         } catch {
-            logger.warning("could not create a request", metadata: ["request": "\(name)", "error": "\(error)"])
+            logger.debug("could not create a request", metadata: ["request": "\(name)", "error": "\(error)"])
             await edit(progress, "Could not create the request: \(HTML.escape(error.description)). Nothing was done.")
             return
         }

@@ -57,6 +57,12 @@ public actor ChatOpsEngine {
 
     /// Handles one update from the chat platform.
     public func handle(_ input: ChatInput) async {
+        // Expired buttons leave the ledger (its file stays small); pressing one still says "expired".
+        do {
+            try await ledger.prune(now: nowSeconds)
+        } catch {
+            logger.debug("could not prune the callback ledger", metadata: ["error": "\(error)"])
+        }
         switch input {
         case .command(_, let chatID, let messageID, let user, let text):
             await handleCommand(chatID: chatID, messageID: messageID, user: user, text: text)
@@ -97,7 +103,7 @@ public actor ChatOpsEngine {
         do {
             return try await surface.send(OutgoingMessage(html: html, buttons: buttons), to: chatID)
         } catch {
-            logger.warning("could not send a chat message", metadata: ["chat": "\(chatID)", "error": "\(error)"])
+            logger.debug("could not send a chat message", metadata: ["chat": "\(chatID)", "error": "\(error)"])
             return nil
         }
     }
@@ -106,7 +112,7 @@ public actor ChatOpsEngine {
         do {
             try await surface.edit(ref, to: OutgoingMessage(html: html, buttons: buttons))
         } catch {
-            logger.warning("could not edit a chat message", metadata: ["chat": "\(ref.chatID)", "error": "\(error)"])
+            logger.debug("could not edit a chat message", metadata: ["chat": "\(ref.chatID)", "error": "\(error)"])
         }
     }
 
@@ -135,7 +141,7 @@ public actor ChatOpsEngine {
         if let user { metadata["actor"] = "\(user.id)" }
         if let environment { metadata["target"] = "\(environment)" }
         if let name { metadata["request"] = "\(name)" }
-        logger.info("chat action", metadata: metadata)
+        logger.debug("chat action", metadata: metadata)
         if let request {
             let who = user.map { displayName($0) } ?? "the controller"
             var message = "\(action.rawValue) by \(who)"
@@ -156,7 +162,7 @@ public actor ChatOpsEngine {
         do {
             return .found(try await kube.listAll(DeploymentTarget.self, namespace: namespace).items)
         } catch {
-            logger.warning("could not list DeploymentTargets", metadata: ["error": "\(error)"])
+            logger.debug("could not list DeploymentTargets", metadata: ["error": "\(error)"])
             return .reply("The cluster cannot be reached right now; nothing was done. Try again in a minute.")
         }
     }
@@ -165,7 +171,7 @@ public actor ChatOpsEngine {
         do {
             return .found(try await kube.listAll(DeploymentRequest.self, namespace: namespace).items)
         } catch {
-            logger.warning("could not list DeploymentRequests", metadata: ["error": "\(error)"])
+            logger.debug("could not list DeploymentRequests", metadata: ["error": "\(error)"])
             return .reply("The cluster cannot be reached right now; nothing was done. Try again in a minute.")
         }
     }

@@ -12,6 +12,8 @@ struct RequestEvents: Sendable {
     let logger: Logger
 
     static let component = "slipway-chatops"
+    /// The pod's name in a cluster (HOSTNAME), read once; no DNS lookup.
+    static let instance = ProcessInfo.processInfo.environment["HOSTNAME"] ?? "slipway-chatops"
 
     /// Best effort: an Event that cannot be written is logged, never fails the action.
     func record(_ action: AuditAction, on request: DeploymentRequest, message: String, now: Date) async {
@@ -26,7 +28,7 @@ struct RequestEvents: Sendable {
                                             resourceVersion: request.metadata.resourceVersion),
             reason: action.eventReason, message: message, type: action.isWarning ? "Warning" : "Normal", count: 1,
             firstTimestamp: time, lastTimestamp: time, source: EventSource(component: Self.component),
-            reportingComponent: "slipway.dev/chatops", reportingInstance: ProcessInfo.processInfo.hostName,
+            reportingComponent: "slipway.dev/chatops", reportingInstance: Self.instance,
             action: action.rawValue)
         do {
             _ = try await kube.create(event, namespace: namespace)

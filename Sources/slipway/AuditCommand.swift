@@ -14,7 +14,8 @@ struct AuditCommand: AsyncParsableCommand {
             abstract: "Check that no line of an audit log was edited, inserted or deleted.",
             discussion: """
                 Exits 0 when the chain is intact and prints the number of entries and the hash of the last \
-                line; compare that hash with one recorded earlier to detect lines cut off the end. \
+                line. Lines cut off the end are found through FILE.head, which the writer keeps next to the \
+                log; compare the printed hash with a copy kept elsewhere for more assurance. \
                 Exits 1 and names each broken line otherwise.
                 """
         )

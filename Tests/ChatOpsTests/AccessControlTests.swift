@@ -61,3 +61,13 @@ import Testing
         #expect(!help.contains("/approve"))
     }
 }
+
+@Suite struct CommandMenuTests {
+    @Test func eachUserSeesTheirOwnCommands() {
+        let staging = ChatOpsEngine.commands(permissions: [.view, .deploy, .steer]).map(\.command)
+        #expect(staging == ["status", "history", "deploy", "promote", "abort", "help"])
+        let admin = ChatOpsEngine.commands(permissions: Set(ChatPermission.allCases)).map(\.command)
+        #expect(admin == ["status", "history", "deploy", "rollback", "approve", "promote", "abort", "help"])
+        #expect(ChatOpsEngine.commands(permissions: []).isEmpty)
+    }
+}

@@ -41,7 +41,7 @@ import Testing
             #expect(first["commit"]?.stringValue == "abc1234")
             #expect(first["request"]?.stringValue == "web-staging-0")
             #expect(first["result"]?.stringValue == "ok")
-            #expect(first["time"]?.stringValue != nil)
+            #expect(first["timestamp"]?.stringValue?.hasSuffix("Z") == true)
             #expect(first["prev"]?.stringValue == AuditLog.genesis)
             let verification = try AuditLog.verify(fileAt: path)
             #expect(verification.isIntact)
@@ -65,8 +65,8 @@ import Testing
             all[1] = all[1].replacingOccurrences(of: "user1", with: "mallory")
             try write(all, to: path)
             let verification = try AuditLog.verify(fileAt: path)
-            #expect(verification.problems.map(\.line) == [3])
-            #expect(verification.problems.first?.reason.contains("line 2 was edited") == true)
+            #expect(verification.problems.map(\.line) == [2])
+            #expect(verification.problems.first?.description.hasPrefix("line 2: edited") == true)
         }
     }
 
@@ -89,11 +89,31 @@ import Testing
             all.insert(all[1], at: 2)
             try write(all, to: path)
             let verification = try AuditLog.verify(fileAt: path)
-            #expect(verification.problems.map(\.line).contains(3))
+            #expect(!verification.isIntact)
             all = try lines(path)
             all.insert("{\"seq\":3,\"note\":\"forged\"}", at: 2)
             try write(all, to: path)
             #expect(!(try AuditLog.verify(fileAt: path).isIntact))
+        }
+    }
+
+    @Test func linesCutOffTheEndAreFound() async throws {
+        try await withLog { path in
+            try await fill(path, count: 4)
+            try write(Array(try lines(path).dropLast(2)), to: path)
+            let verification = try AuditLog.verify(fileAt: path)
+            #expect(verification.problems.map(\.line) == [3])
+            #expect(verification.problems.first?.reason.contains("entries 3–4 at the end were deleted") == true)
+        }
+    }
+
+    @Test func anEditedLastLineIsFound() async throws {
+        try await withLog { path in
+            try await fill(path, count: 3)
+            var all = try lines(path)
+            all[2] = all[2].replacingOccurrences(of: "user2", with: "mallory")
+            try write(all, to: path)
+            #expect(try AuditLog.verify(fileAt: path).problems.map(\.line) == [3])
         }
     }
 

@@ -87,3 +87,18 @@ import Testing
         #expect(!file.contains("0123456789abcdef0123456789abcdef"))
     }
 }
+
+@Suite struct CallbackLedgerPruningTests {
+    @Test func expiredButtonsArePrunedAndStillReadAsExpired() async throws {
+        let secret = Array("0123456789abcdef0123456789abcdef".utf8)
+        let binding = CallbackToken.Binding(chatID: 1, messageID: 2, userID: 3, environment: "staging")
+        let ledger = try CallbackLedger(stateDirectory: nil, secret: secret)
+        let old = try await ledger.issue(.confirmDeploy, binding: binding, group: "old", expiresAt: 100)
+        let fresh = try await ledger.issue(.confirmDeploy, binding: binding, group: "fresh", expiresAt: 1_000)
+        try await ledger.prune(now: 500)
+        #expect(await ledger.pending(group: "old").isEmpty)
+        #expect(await ledger.pending(group: "fresh").count == 1)
+        #expect(await ledger.check(data: old.data, chatID: 1, messageID: 2, now: 500) == .failure(.expired))
+        #expect((try? await ledger.check(data: fresh.data, chatID: 1, messageID: 2, now: 500).get()) != nil)
+    }
+}
