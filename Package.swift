@@ -130,7 +130,7 @@ let package = Package(
             dependencies: ["KubeRuntime", "SlipwayAPI", "Kube", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON", "ClusterCore", "YAML"], swiftSettings: strict),
         // `make bench`: client throughput and latency against the embedded cluster.
         .executableTarget(
             name: "SlipwayBenchmarks",
