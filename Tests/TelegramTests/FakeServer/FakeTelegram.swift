@@ -10,13 +10,14 @@ import Synchronization
 /// Every call is checked against the published Bot API (method, parameter names, required
 /// parameters, types); whatever does not match is kept in `violations` for the test to fail on.
 /// Tests inject updates (messages, button presses, raw bytes) and faults (429 storms, 502s,
-/// refused connections).
+/// refused connections, through a TCP gate that can be closed without stopping the server).
 public final class FakeTelegram: Sendable {
     public let token: String
     public let bot: FakeUser
     let spec: BotAPISpec?
     let state = Mutex(FakeTelegramState())
     let listener = Mutex<FakeTelegramListener?>(nil)
+    let gate = Mutex<TCPGate?>(nil)
 
     /// Starts a server on 127.0.0.1 with a random port.
     /// - Parameter specPath: the Bot API reference; nil looks for `../shared/reference/telegram-bot-api.json`.
@@ -25,7 +26,16 @@ public final class FakeTelegram: Sendable {
             throw FakeTelegramError("cannot find the Bot API reference (../shared/reference/telegram-bot-api.json)")
         }
         let server = FakeTelegram(token: token, spec: try BotAPISpec(path: path))
-        try await server.comeOnline()
+        let listener = try await FakeTelegramListener.start(port: 0, server: server)
+        let gate = TCPGate(backendPort: listener.port)
+        server.listener.withLock { $0 = listener }
+        server.gate.withLock { $0 = gate }
+        do {
+            try gate.open()
+        } catch {
+            await listener.stop()
+            throw error
+        }
         return server
     }
 
@@ -36,30 +46,30 @@ public final class FakeTelegram: Sendable {
     }
 
     /// `http://127.0.0.1:PORT`, the value for the client's API URL.
-    public var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
+    public var url: String { "http://127.0.0.1:\(gate.withLock { $0 }?.port ?? 0)" }
 
     // MARK: Lifecycle and outages
 
     /// Stops listening: calls now fail with "connection refused".
     public func goOffline() async {
-        let current = listener.withLock { listener -> FakeTelegramListener? in
-            defer { listener = nil }
-            return listener
-        }
-        await current?.stop()
+        gate.withLock { $0 }?.close()
         wakePollers()
     }
 
     /// Listens again, on the same port as before.
     public func comeOnline() async throws {
-        let port = state.withLock { $0.port }
-        let started = try await FakeTelegramListener.start(port: port, server: self)
-        state.withLock { $0.port = started.port }
-        listener.withLock { $0 = started }
+        try gate.withLock { $0 }?.open()
     }
 
+    /// Stops the server for good.
     public func stop() async {
-        await goOffline()
+        gate.withLock { $0 }?.close()
+        let current = listener.withLock { listener -> FakeTelegramListener? in
+            defer { listener = nil }
+            return listener
+        }
+        wakePollers()
+        await current?.stop()
     }
 
     /// While on, every call is answered 502 (a proxy in front of an unreachable Telegram).

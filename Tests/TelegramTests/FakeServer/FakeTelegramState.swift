@@ -4,7 +4,6 @@ import Synchronization
 
 /// Everything the fake server remembers, under one lock.
 struct FakeTelegramState {
-    var port = 0
     var outage = false
     var faults: [(FakeFault, Set<String>?)] = []
     var nextUpdateID: Int64 = 100_000
