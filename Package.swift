@@ -88,9 +88,10 @@ let package = Package(
         .executableTarget(
             name: "slipway",
             dependencies: [
-                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "Telegram", "TelegramChatOps",
                 "ChatOps", "Observability",
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -143,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
+            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML", "FakeTelegramAPI"],
             swiftSettings: strict
         ),
         // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
@@ -186,6 +187,36 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: strict
+        ),
+        // The Telegram Bot API client: updates, messages, keyboards, webhooks. Knows nothing of Kubernetes.
+        .target(
+            name: "Telegram",
+            dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // A Bot API server on loopback that behaves like Telegram's, for tests only.
+        .target(
+            name: "FakeTelegramAPI",
+            dependencies: [
+                "JSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TelegramTests/FakeServer",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TelegramTests",
+            dependencies: ["Telegram", "TelegramChatOps", "ChatOps", "FakeTelegramAPI", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
+            exclude: ["FakeServer"],
+            swiftSettings: strict
+        ),
+        // Telegram as a ChatOps front-end: the chat surface, update translation, command menus.
+        .target(
+            name: "TelegramChatOps",
+            dependencies: ["Telegram", "ChatOps", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,61 @@
+import Logging
+
+/// Long polling: fetch updates, hand each to the handler in order, and confirm the batch by
+/// asking for the next one with a higher offset. An update is confirmed only after the
+/// handler returned for it, so a crash in between redelivers it (the handler is idempotent).
+///
+/// Rate limits wait `retry_after`; network failures back off with jitter; a 409 (another
+/// poller, or a webhook) is logged as an error that says what to do and retried with backoff,
+/// since the other instance may be on its way out. A 401 ends polling: the token is wrong.
+/// See https://core.telegram.org/bots/api#getupdates
+public struct UpdatePoller: Sendable {
+    public let client: TelegramClient
+    public var pollTimeout: Duration
+    public var limit: Int
+    public var logger: Logger
+
+    public init(client: TelegramClient, pollTimeout: Duration = .seconds(25), limit: Int = 100, logger: Logger) {
+        self.client = client
+        self.pollTimeout = pollTimeout
+        self.limit = limit
+        self.logger = logger
+    }
+
+    /// Polls until the task is cancelled (returns) or the token is refused (throws).
+    public func run(_ handle: @Sendable (Update) async -> Void) async throws(TelegramError) {
+        var offset: Int64?
+        var failures = 0
+        while !Task.isCancelled {
+            let batch: UpdateBatch
+            do {
+                batch = try await client.getUpdates(offset: offset, timeout: pollTimeout, limit: limit)
+            } catch {
+                let pause: Duration
+                switch error {
+                case .cancelled: return
+                case .unauthorized: throw error
+                case .rateLimited(_, let retryAfter):
+                    pause = .seconds(retryAfter)
+                    logger.notice("Telegram rate-limited polling", metadata: ["retryAfter": "\(retryAfter)"])
+                case .conflict:
+                    pause = client.configuration.backoff.delay(attempt: failures)
+                    logger.error("\(error)")
+                default:
+                    pause = client.configuration.backoff.delay(attempt: failures)
+                    logger.warning("polling Telegram failed; retrying", metadata: ["error": "\(error)", "pause": "\(pause)"])
+                }
+                failures += 1
+                do { try await Task.sleep(for: pause) } catch { return }
+                continue
+            }
+            failures = 0
+            if batch.skipped > 0 {
+                logger.warning("skipped updates that could not be read", metadata: ["count": "\(batch.skipped)"])
+            }
+            for update in batch.updates {
+                await handle(update)
+            }
+            if let highest = batch.highestID { offset = highest + 1 }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ChatOps
+import Logging
+import Telegram
+
+/// Telegram in front of a ChatOps engine: updates in (by long polling or webhook), replies
+/// and progress out through a `TelegramSurface`.
+///
+/// Updates are handled one at a time in the order Telegram numbered them; an update is
+/// confirmed to Telegram only after the engine handled it, and the engine is idempotent per
+/// update (deterministic request names), so a crash in between never loses a command and a
+/// redelivery never duplicates one.
+public struct TelegramFrontEnd: Sendable {
+    public let client: TelegramClient
+    public let engine: ChatOpsEngine
+    public let logger: Logger
+
+    public init(client: TelegramClient, engine: ChatOpsEngine, logger: Logger) {
+        self.client = client
+        self.engine = engine
+        self.logger = logger
+    }
+
+    /// Hands one update to the engine; updates without a ChatOps meaning are dropped.
+    public func handle(_ update: Update) async {
+        guard let input = ChatInput(telegram: update) else {
+            logger.debug("ignored an update without a command or button press", metadata: ["update": "\(update.updateID)"])
+            return
+        }
+        await engine.handle(input)
+    }
+
+    /// Long polling until the task is cancelled. Removes a webhook first: Telegram refuses
+    /// getUpdates while one is set, and whoever runs the bot in polling mode means to poll.
+    public func poll(timeout: Duration = .seconds(25), onStarted: @Sendable () -> Void = {}) async throws(TelegramError) {
+        try await client.deleteWebhook()
+        onStarted()
+        let poller = UpdatePoller(client: client, pollTimeout: timeout, logger: logger)
+        try await poller.run { update in await handle(update) }
+    }
+
+    /// The HTTP status for one webhook delivery: 401 for a wrong secret (nothing read), 200
+    /// otherwise, after the engine handled the update.
+    public func handleWebhook(verifier: WebhookVerifier, secretHeader: String?, body: [UInt8]) async -> Int {
+        switch verifier.verify(secretHeader: secretHeader, body: body) {
+        case .forbidden:
+            logger.warning("refused a webhook delivery without the right secret token")
+            return 401
+        case .unreadable:
+            logger.warning("a webhook delivery was not an update Slipway reads; acknowledged and dropped")
+            return 200
+        case .update(let update):
+            await handle(update)
+            return 200
+        }
+    }
+}
