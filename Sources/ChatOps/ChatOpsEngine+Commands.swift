@@ -5,23 +5,24 @@ import Logging
 import SlipwayAPI
 
 extension ChatOpsEngine {
-    func handleCommand(chatID: Int64, messageID: Int64, user: ChatUser, text: String) async {
+    /// Handles one command; returns how it ended.
+    func handleCommand(chatID: Int64, messageID: Int64, user: ChatUser, text: String) async -> CommandOutcome {
         // Only configured chats are served; others get no answer at all.
         guard configuration.allowedChats.contains(chatID) else {
             await record(.denied, user: user, chatID: chatID, result: "chat not served")
-            return
+            return .denied
         }
         guard access.isKnown(user.id) else {
             await record(.denied, user: user, chatID: chatID, result: "unknown user")
             await reply(chatID, "🚫 You are not allowed to use this bot.")
-            return
+            return .denied
         }
         let targets: [DeploymentTarget]
         switch await self.targets() {
         case .found(let found): targets = found
         case .reply(let text):
             await reply(chatID, HTML.escape(text))
-            return
+            return .error
         }
         let command: ChatCommand
         switch CommandParser.parse(text, environments: Self.environmentWords(targets)) {
@@ -34,25 +35,28 @@ extension ChatOpsEngine {
             default: break
             }
             await reply(chatID, HTML.escape(rejection.explanation))
-            return
+            return rejection == .forbiddenCharacters ? .denied : .invalid
         }
 
         switch command {
         case .start, .help:
             await reply(chatID, StatusView.help(permissions: access.permissions(of: user.id, targets: targets)))
+            return .ok
         case .status:
-            guard case .found(let requests) = await requests() else { await reply(chatID, "The cluster cannot be reached right now."); return }
+            guard case .found(let requests) = await requests() else { await reply(chatID, "The cluster cannot be reached right now."); return .error }
             await reply(chatID, StatusView.status(targets: targets, requests: requests))
+            return .ok
         case .history(let word):
             guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
-            guard case .found(let requests) = await requests() else { await reply(chatID, "The cluster cannot be reached right now."); return }
+            guard case .found(let requests) = await requests() else { await reply(chatID, "The cluster cannot be reached right now."); return .error }
             await reply(chatID, StatusView.history(environment: target.spec.environment, target: target, requests: requests))
+            return .ok
         case .deploy(let word, let commit):
             guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
-            await deploy(target, commit: commit, chatID: chatID, messageID: messageID, user: user)
+            return await deploy(target, commit: commit, chatID: chatID, messageID: messageID, user: user)
         case .rollback(let word):
             guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
-            await askRollback(target, chatID: chatID, messageID: messageID, user: user)
+            return await askRollback(target, chatID: chatID, messageID: messageID, user: user)
         case .approve(let word), .abort(let word), .promote(let word):
             guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
             let kind: CallbackKind = switch command {
@@ -62,33 +66,35 @@ extension ChatOpsEngine {
             }
             guard let request = await currentRequest(of: target, for: kind) else {
                 await reply(chatID, "Nothing to \(Self.verb(kind)) on \(HTML.bold(target.spec.environment)) right now.")
-                return
+                return .invalid
             }
             let outcome = await steer(request, kind, target: target, user: user, chatID: chatID)
             await reply(chatID, outcome.html)
+            return outcome.outcome
         }
     }
 
-    private func replyLookup(_ chatID: Int64, _ word: String, _ targets: [DeploymentTarget]) async {
+    private func replyLookup(_ chatID: Int64, _ word: String, _ targets: [DeploymentTarget]) async -> CommandOutcome {
         if case .reply(let text) = Self.target(named: word, in: targets) { await reply(chatID, text) }
+        return .invalid
     }
 
     // MARK: Deploy
 
-    func deploy(_ target: DeploymentTarget, commit typed: String?, chatID: Int64, messageID: Int64, user: ChatUser) async {
+    func deploy(_ target: DeploymentTarget, commit typed: String?, chatID: Int64, messageID: Int64, user: ChatUser) async -> CommandOutcome {
         let environment = target.spec.environment
         let targetName = target.metadata.name ?? environment
         guard access.allows(user.id, .deploy, on: target) else {
             await record(.denied, user: user, chatID: chatID, environment: targetName, commit: typed, result: "not allowed to deploy")
             await reply(chatID, "🚫 You may not deploy to \(HTML.bold(environment)).")
-            return
+            return .denied
         }
         let windowNote: String
         switch windowCheck(target) {
         case .closed(let sentence):
             await record(.denied, user: user, chatID: chatID, environment: targetName, commit: typed, result: "outside deployment window")
             await reply(chatID, "⛔ \(HTML.escape(sentence)) Nothing was done.")
-            return
+            return .denied
         case .waits(let sentence): windowNote = "\n⏳ \(HTML.escape(sentence)) The release will wait for it."
         case .open: windowNote = ""
         }
@@ -98,17 +104,17 @@ extension ChatOpsEngine {
         } else {
             guard let github = target.spec.source.github else {
                 await reply(chatID, "\(HTML.bold(environment)) has no GitHub repository to take the newest commit from; name one: /deploy \(HTML.escape(environment)) COMMIT")
-                return
+                return .invalid
             }
             do {
                 commit = try await resolver.newestCommit(owner: github.owner, repo: github.repo, branch: target.spec.source.branch ?? "main")
             } catch {
                 await reply(chatID, "Could not find the newest commit: \(HTML.escape(String(describing: error)))")
-                return
+                return .error
             }
         }
         let name = RequestNaming.name(target: targetName, chatID: chatID, messageID: messageID, action: .deploy)
-        if await alreadyHandled(name) { return }
+        if await alreadyHandled(name) { return .ok }
 
         if needsConfirmation(target) {
             let question = "Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment))?"
@@ -116,35 +122,36 @@ extension ChatOpsEngine {
             await ask(question, kind: .confirmDeploy, target: target, commit: commit, requestName: name, chatID: chatID, user: user)
             await record(.deployRequested, user: user, chatID: chatID, environment: targetName, commit: commit, requestName: name,
                          result: "awaiting confirmation")
-            return
+            return .ok
         }
-        guard let ref = await reply(chatID, "🚀 Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment)): creating the request…" + windowNote) else { return }
-        await createAndTrack(name: name, target: target, action: .deploy, commit: commit, user: user, progress: ref,
+        guard let ref = await reply(chatID, "🚀 Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment)): creating the request…" + windowNote) else { return .error }
+        return await createAndTrack(name: name, target: target, action: .deploy, commit: commit, user: user, progress: ref,
                              audit: .deployRequested)
     }
 
     // MARK: Rollback
 
-    func askRollback(_ target: DeploymentTarget, chatID: Int64, messageID: Int64, user: ChatUser) async {
+    func askRollback(_ target: DeploymentTarget, chatID: Int64, messageID: Int64, user: ChatUser) async -> CommandOutcome {
         let environment = target.spec.environment
         let targetName = target.metadata.name ?? environment
         guard access.allows(user.id, .rollback, on: target) else {
             await record(.denied, user: user, chatID: chatID, environment: targetName, result: "not allowed to roll back")
             await reply(chatID, "🚫 You may not roll back \(HTML.bold(environment)).")
-            return
+            return .denied
         }
         guard let previous = target.status?.previousImage else {
             await reply(chatID, "\(HTML.bold(environment)) has no previous release to roll back to.")
-            return
+            return .invalid
         }
         let name = RequestNaming.name(target: targetName, chatID: chatID, messageID: messageID, action: .rollback)
-        if await alreadyHandled(name) { return }
+        if await alreadyHandled(name) { return .ok }
         let commit = target.status?.previousCommit ?? ""
         let current = target.status?.currentImage.map { HTML.code($0) } ?? "the current release"
         let question = "Roll back \(HTML.bold(environment)) from \(current) to \(HTML.code(previous))?"
         await ask(question, kind: .confirmRollback, target: target, commit: commit, requestName: name, chatID: chatID, user: user)
         await record(.rollbackRequested, user: user, chatID: chatID, environment: targetName, commit: commit.isEmpty ? nil : commit,
                      requestName: name, result: "awaiting confirmation")
+        return .ok
     }
 
     // MARK: Confirmation questions
@@ -209,8 +216,9 @@ extension ChatOpsEngine {
 
     /// Creates the request (AlreadyExists counts as done: someone created this very request),
     /// records the action, and keeps `progress` up to date from then on.
+    @discardableResult
     func createAndTrack(name: String, target: DeploymentTarget, action: RequestAction, commit: String?, user: ChatUser,
-                        progress: ChatMessageRef, audit auditAction: AuditAction) async {
+                        progress: ChatMessageRef, audit auditAction: AuditAction) async -> CommandOutcome {
         let targetName = target.metadata.name ?? target.spec.environment
         let annotations = [
             SlipwayAnnotation.requestedBy: identity(user),
@@ -231,17 +239,17 @@ extension ChatOpsEngine {
             created = try await kube.create(draft, namespace: namespace)
         } catch where error.isAlreadyExists {
             logger.debug("request already exists; not creating it again", metadata: ["request": "\(name)"])
-            guard let existing = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace) else { return }
+            guard let existing = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace) else { return .error }
             if let shown = Self.progressMessage(of: existing), shown != progress {
                 await edit(progress, "This was already requested as \(HTML.code(name)); its progress is shown in the first message.")
             } else {
                 startTracking(name, progress: progress)
             }
-            return
+            return .ok
         } catch {
             logger.debug("could not create a request", metadata: ["request": "\(name)", "error": "\(error)"])
             await edit(progress, "Could not create the request: \(HTML.escape(error.description)). Nothing was done.")
-            return
+            return .error
         }
         await record(auditAction, user: user, chatID: progress.chatID, environment: targetName, commit: commit, request: created)
         if configuration.notifyEnvironments.contains(target.spec.environment), let chat = configuration.notificationChat,
@@ -249,6 +257,7 @@ extension ChatOpsEngine {
             await reply(chat, "📣 \(HTML.escape(displayName(user))) started: " + ProgressView.headline(created, environment: target.spec.environment))
         }
         startTracking(name, progress: progress)
+        return .ok
     }
 
     // MARK: Steering running requests
@@ -269,7 +278,8 @@ extension ChatOpsEngine {
 
     struct SteerOutcome {
         var html: String
-        var ok: Bool
+        var outcome: CommandOutcome
+        var ok: Bool { outcome == .ok }
     }
 
     static func verb(_ kind: CallbackKind) -> String {
@@ -290,10 +300,10 @@ extension ChatOpsEngine {
         guard access.allows(user.id, permission, on: target) else {
             await record(.denied, user: user, chatID: chatID, environment: targetName, commit: request.spec.commit, request: request,
                          result: "not allowed to \(Self.verb(kind))")
-            return SteerOutcome(html: "🚫 You may not \(Self.verb(kind)) releases of \(HTML.bold(environment)).", ok: false)
+            return SteerOutcome(html: "🚫 You may not \(Self.verb(kind)) releases of \(HTML.bold(environment)).", outcome: .denied)
         }
         guard !request.phase.isTerminal else {
-            return SteerOutcome(html: "That release has already ended (\(HTML.escape(request.phase.rawValue))).", ok: false)
+            return SteerOutcome(html: "That release has already ended (\(HTML.escape(request.phase.rawValue))).", outcome: .invalid)
         }
         let auditAction: AuditAction
         let annotations: [String: String]
@@ -304,15 +314,15 @@ extension ChatOpsEngine {
             if request.requestedBy == me && !policy.effectiveRequesterMayApprove {
                 await record(.denied, user: user, chatID: chatID, environment: targetName, commit: request.spec.commit, request: request,
                              result: "requester may not approve")
-                return SteerOutcome(html: "🚫 You asked for this release; someone else must approve it.", ok: false)
+                return SteerOutcome(html: "🚫 You asked for this release; someone else must approve it.", outcome: .denied)
             }
             if request.approvers.contains(me) {
-                return SteerOutcome(html: "You have already approved this release.", ok: true)
+                return SteerOutcome(html: "You have already approved this release.", outcome: .ok)
             }
             return await approve(request, user: user, chatID: chatID, target: target)
         case .promote:
             guard request.phase == .paused else {
-                return SteerOutcome(html: "The release is \(HTML.escape(request.phase.rawValue)), not paused; nothing to promote.", ok: false)
+                return SteerOutcome(html: "The release is \(HTML.escape(request.phase.rawValue)), not paused; nothing to promote.", outcome: .invalid)
             }
             auditAction = .promoted
             annotations = [SlipwayAnnotation.promote: "true"]
@@ -320,15 +330,15 @@ extension ChatOpsEngine {
             auditAction = .aborted
             annotations = [SlipwayAnnotation.abort: "aborted in chat by \(identity(user))"]
         case .confirmDeploy, .confirmRollback, .cancel:
-            return SteerOutcome(html: "Unknown action.", ok: false)
+            return SteerOutcome(html: "Unknown action.", outcome: .invalid)
         }
         let patch = Patch.merge(.object(["metadata": .object(["annotations": .object(OrderedDictionary(uniqueKeysWithValues: annotations.map { ($0.key, JSONValue.string($0.value)) }))])]))
         do {
             let patched = try await kube.patch(DeploymentRequest.self, name: request.metadata.name ?? "", namespace: namespace, patch: patch)
             await record(auditAction, user: user, chatID: chatID, environment: targetName, commit: request.spec.commit, request: patched)
-            return SteerOutcome(html: kind == .abort ? "⏹ Abort requested for \(HTML.bold(environment))." : "▶️ Promoted \(HTML.bold(environment)).", ok: true)
+            return SteerOutcome(html: kind == .abort ? "⏹ Abort requested for \(HTML.bold(environment))." : "▶️ Promoted \(HTML.bold(environment)).", outcome: .ok)
         } catch {
-            return SteerOutcome(html: "Could not \(Self.verb(kind)): \(HTML.escape(error.description)).", ok: false)
+            return SteerOutcome(html: "Could not \(Self.verb(kind)): \(HTML.escape(error.description)).", outcome: .error)
         }
     }
 
@@ -349,14 +359,14 @@ extension ChatOpsEngine {
                 await record(.approved, user: user, chatID: chatID, environment: target.metadata.name, commit: request.spec.commit, request: patched)
                 let policy = target.spec.approval ?? ApprovalPolicy(required: true)
                 let counted = patched.countedApprovers(under: policy).count
-                return SteerOutcome(html: "✅ Approved (\(counted)/\(policy.effectiveMinApprovers)) the release to \(HTML.bold(target.spec.environment)).", ok: true)
+                return SteerOutcome(html: "✅ Approved (\(counted)/\(policy.effectiveMinApprovers)) the release to \(HTML.bold(target.spec.environment)).", outcome: .ok)
             } catch where error.isConflict {
                 guard let fresh = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace) else { break }
                 current = fresh
             } catch {
-                return SteerOutcome(html: "Could not approve: \(HTML.escape(error.description)).", ok: false)
+                return SteerOutcome(html: "Could not approve: \(HTML.escape(error.description)).", outcome: .error)
             }
         }
-        return SteerOutcome(html: "Could not approve: the request kept changing; try again.", ok: false)
+        return SteerOutcome(html: "Could not approve: the request kept changing; try again.", outcome: .error)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Kube
 import Logging
 import SlipwayAPI
@@ -16,18 +17,65 @@ extension ChatOpsEngine {
     }
 
     /// Picks up the progress messages of unfinished requests this front-end created, after a
-    /// restart. Returns how many it follows.
+    /// restart, and settles the ones that finished while no front-end ran: their progress
+    /// message gets its final edit and their outcome its audit line and announcement, once
+    /// (see `claimAnnouncement`). Returns how many requests it follows or settled.
     @discardableResult
     public func resumeTracking() async -> Int {
         guard case .found(let all) = await requests() else { return 0 }
         var count = 0
-        for request in all where !request.phase.isTerminal {
+        for request in all {
             guard let name = request.metadata.name, let ref = Self.progressMessage(of: request),
                   configuration.allowedChats.contains(ref.chatID) else { continue }
-            startTracking(name, progress: ref)
-            count += 1
+            if !request.phase.isTerminal {
+                startTracking(name, progress: ref)
+                count += 1
+            } else if needsSettling(request) {
+                var shown: OutgoingMessage?
+                _ = await show(request, progress: ref, shown: &shown)
+                count += 1
+            }
         }
         return count
+    }
+
+    /// How long after its end a finished request's outcome is still announced when a front-end
+    /// starts: older outcomes are history (`/history`), not news.
+    public static let outcomeSettlementWindow: TimeInterval = 24 * 60 * 60
+
+    /// A finished request whose outcome no front-end has announced, recently enough to matter.
+    func needsSettling(_ request: DeploymentRequest) -> Bool {
+        guard request.phase.isTerminal, request.metadata.annotations?[Self.outcomeAnnouncedAnnotation] == nil else { return false }
+        guard let stamp = request.status?.finishedAt ?? request.metadata.creationTimestamp, let ended = RFC3339.date(from: stamp) else {
+            return false
+        }
+        return now.timeIntervalSince(ended) <= Self.outcomeSettlementWindow
+    }
+
+    /// Marks the request's outcome as announced, under optimistic concurrency (the request's
+    /// resourceVersion is a precondition), so that of two replicas, or a front-end restarted
+    /// mid-announcement, exactly one announces it. Claiming before announcing means a crash in
+    /// between loses that one announcement rather than repeating it; the progress message and
+    /// `/history` still show the result.
+    /// See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions
+    func claimAnnouncement(_ request: DeploymentRequest) async -> Bool {
+        guard request.metadata.annotations?[Self.outcomeAnnouncedAnnotation] == nil, let name = request.metadata.name else { return false }
+        var meta: OrderedDictionary<String, JSONValue> = [
+            "annotations": .object([Self.outcomeAnnouncedAnnotation: .string(RFC3339.string(from: now))]),
+        ]
+        if let version = request.metadata.resourceVersion { meta["resourceVersion"] = .string(version) }
+        do {
+            _ = try await kube.patch(DeploymentRequest.self, name: name, namespace: namespace, patch: .merge(.object(["metadata": .object(meta)])))
+            return true
+        } catch where error.isConflict {
+            // Changed since read: announce only if nobody has claimed it meanwhile.
+            guard let fresh = try? await kube.get(DeploymentRequest.self, name: name, namespace: namespace),
+                  fresh.metadata.resourceVersion != request.metadata.resourceVersion else { return false }
+            return await claimAnnouncement(fresh)
+        } catch {
+            logger.debug("could not mark an outcome as announced", metadata: ["request": "\(name)", "error": "\(error)"])
+            return false
+        }
     }
 
     /// The `slipway.dev/chat-message` of a request.
@@ -76,7 +124,7 @@ extension ChatOpsEngine {
 
     /// Renders and, if changed, edits; at the end announces the outcome. True once the
     /// request is finished.
-    private func show(_ request: DeploymentRequest, progress: ChatMessageRef, shown: inout OutgoingMessage?) async -> Bool {
+    func show(_ request: DeploymentRequest, progress: ChatMessageRef, shown: inout OutgoingMessage?) async -> Bool {
         let target = try? await kube.get(DeploymentTarget.self, name: request.spec.target, namespace: namespace)
         let message = OutgoingMessage(html: ProgressView.render(request, target: target),
                                       buttons: await progressButtons(request, target: target, progress: progress))
@@ -86,7 +134,9 @@ extension ChatOpsEngine {
         }
         guard request.phase.isTerminal else { return false }
         try? await ledger.discard(group: Self.progressGroup(request.metadata.name ?? ""))
-        await announceOutcome(request, target: target, progress: progress)
+        if await claimAnnouncement(request) {
+            await announceOutcome(request, target: target, progress: progress)
+        }
         return true
     }
 

@@ -25,20 +25,27 @@ public actor ChatOpsEngine {
     let resolver: any CommitResolver
     let events: RequestEvents
     let clock: @Sendable () -> Date
+    let onCommand: CommandObserver?
     /// Progress messages being kept up to date, by request name.
     var trackers: [String: Task<Void, Never>] = [:]
 
     /// The annotation naming a request's progress message.
     public static let chatMessageAnnotation = "slipway.dev/chat-message"
 
+    /// The annotation saying a finished request's outcome was announced (audit line, chat
+    /// message) and when, so that it happens once across restarts and replicas.
+    public static let outcomeAnnouncedAnnotation = "slipway.dev/outcome-announced"
+
     /// - Parameters:
     ///   - commitResolver: how `/deploy ENV` finds the newest commit; default: the GitHub REST
     ///     API at `configuration.github`.
     ///   - clock: the time used for button expiry and deployment windows.
+    ///   - onCommand: told how every command and button press ended (for metrics).
     public init(configuration: ChatOpsConfiguration, surface: any ChatSurface, kube: KubeClient,
                 commitResolver: (any CommitResolver)? = nil, clock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger = Logger(label: "slipway.chatops")) throws {
+                logger: Logger = Logger(label: "slipway.chatops"), onCommand: CommandObserver? = nil) throws {
         self.configuration = configuration
+        self.onCommand = onCommand
         self.surface = surface
         self.kube = kube
         self.logger = logger
@@ -65,9 +72,11 @@ public actor ChatOpsEngine {
         }
         switch input {
         case .command(_, let chatID, let messageID, let user, let text):
-            await handleCommand(chatID: chatID, messageID: messageID, user: user, text: text)
+            let outcome = await handleCommand(chatID: chatID, messageID: messageID, user: user, text: text)
+            onCommand?(ChatCommand.countedName(of: text), outcome)
         case .callback(_, let callbackID, let message, let user, let data):
-            await handleCallback(callbackID: callbackID, message: message, user: user, data: data)
+            let (command, outcome) = await handleCallback(callbackID: callbackID, message: message, user: user, data: data)
+            onCommand?(command, outcome)
         }
     }
 

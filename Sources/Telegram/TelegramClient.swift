@@ -14,12 +14,16 @@ public final class TelegramClient: Sendable {
     public let configuration: TelegramClientConfiguration
     private let http: HTTPClient
     private let logger: Logger
+    private let observer: TelegramCallObserver?
 
-    public init(token: BotToken, configuration: TelegramClientConfiguration = .init(), http: HTTPClient, logger: Logger) {
+    /// - Parameter observer: told of every attempt at a call and how it ended (for metrics).
+    public init(token: BotToken, configuration: TelegramClientConfiguration = .init(), http: HTTPClient, logger: Logger,
+                observer: TelegramCallObserver? = nil) {
         self.token = token
         self.configuration = configuration
         self.http = http
         self.logger = logger
+        self.observer = observer
     }
 
     /// Calls `method`, retrying what is worth retrying: 429 after `retry_after` (when not longer
@@ -53,8 +57,20 @@ public final class TelegramClient: Sendable {
         }
     }
 
-    /// One attempt at `method`.
+    /// One attempt at `method`, reported to the observer.
     public func callOnce(_ method: String, _ parameters: JSONValue = .emptyObject, timeout: Duration? = nil) async throws(TelegramError) -> JSONValue {
+        let result: JSONValue
+        do {
+            result = try await attempt(method, parameters, timeout: timeout)
+        } catch {
+            if let observer, let outcome = TelegramCallOutcome(failure: error) { observer(method, outcome) }
+            throw error
+        }
+        observer?(method, .ok)
+        return result
+    }
+
+    private func attempt(_ method: String, _ parameters: JSONValue, timeout: Duration?) async throws(TelegramError) -> JSONValue {
         let response = try await post(method, parameters, timeout: timeout)
         let envelope: JSONValue
         do {

@@ -5,6 +5,8 @@ import HTTP
 import Kube
 import KubeRuntime
 import Logging
+import Metrics
+import Observability
 import ServiceLifecycle
 import Telegram
 import TelegramChatOps
@@ -23,7 +25,11 @@ struct BotCommand: AsyncParsableCommand {
             ADMIN_TELEGRAM_IDS / STAGING_TELEGRAM_IDS variables. Polls by default, and only the \
             holder of the Lease polls, so replicas never fight over getUpdates. With --webhook-addr \
             it serves Telegram's webhook instead (set to --webhook-url). SIGTERM or SIGINT stops \
-            taking updates, sends queued edits and releases the Lease.
+            taking updates, sends queued edits and releases the Lease. /healthz on --health-addr \
+            answers while the process lives; /readyz once the configuration is loaded and the \
+            Kubernetes API answers (a replica standing by for the Lease is ready too). /metrics on \
+            --metrics-addr serves commands by name and outcome, Bot API calls, slipway_telegram_up, \
+            slipway_bot_leader and build info.
             """)
 
     @Option(help: "Kubeconfig file to use instead of KUBECONFIG, ~/.kube/config or the in-cluster account.")
@@ -60,12 +66,19 @@ struct BotCommand: AsyncParsableCommand {
     @Option(name: .customLong("poll-timeout"), help: "Seconds one getUpdates long poll waits for updates.")
     var pollTimeout = 25
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel = "info"
+    @Option(name: .customLong("metrics-addr"), help: "Address of the /metrics endpoint, HOST:PORT or :PORT; empty disables it.")
+    var metricsAddress = ":8080"
+
+    @Option(name: .customLong("health-addr"), help: "Address of /healthz and /readyz, HOST:PORT or :PORT; empty disables it.")
+    var healthAddress = ":8081"
+
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        for (flag, value) in [("--metrics-addr", metricsAddress), ("--health-addr", healthAddress)] where !value.isEmpty {
+            guard ListenAddress(value) != nil else {
+                throw ValidationError("\(flag) must be HOST:PORT or :PORT with a port between 0 and 65535, not \"\(value)\"")
+            }
         }
         guard apiURL.hasPrefix("https://") || apiURL.hasPrefix("http://") else { throw ValidationError("--api-url must be an http(s) URL") }
         guard (0...50).contains(pollTimeout) else { throw ValidationError("--poll-timeout must be between 0 and 50 seconds") }
@@ -105,16 +118,15 @@ struct BotCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        // Every log line of the process passes the redactor: the token sits in each Bot API URL.
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        let secrets = [token.secret, webhookSecret ?? "", String(decoding: chatConfiguration.callbackSecret, as: UTF8.self),
-                       chatConfiguration.github.token ?? ""]
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return RedactingLogHandler(wrapping: handler, secrets: secrets)
-        }
+        // Every log line of the process passes the redactor: the token sits in each Bot API URL
+        // (the HTTP client never logs it, and this keeps any other path from doing so).
+        logging.bootstrap(redacting: [token.secret, webhookSecret ?? "", String(decoding: chatConfiguration.callbackSecret, as: UTF8.self),
+                                      chatConfiguration.github.token ?? ""])
         let logger = Logger(label: "slipway.bot")
+        let registry = MetricsRegistry()
+        MetricsSystem.bootstrap(registry.factory)
+        BuildInfo.register(in: registry, version: SlipwayVersion.string, component: "bot")
+        let status = BotStatus(registry: registry, commands: ChatCommand.names)
 
         let cluster: ClusterConfiguration
         do {
@@ -126,12 +138,17 @@ struct BotCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot configure the Kubernetes client: \(error)")
         }
-        let kube = try KubeClient(configuration: cluster, logger: Logger(label: "slipway.kube"))
+        let kube = try KubeClient(configuration: cluster, logger: Logger(label: "slipway.kube"),
+                                  observer: KubeAPIMetrics.observer(registry: registry))
         let http = try HTTPClient(configuration: HTTPClientConfiguration(userAgent: "slipway-bot"))
         let client = TelegramClient(token: token, configuration: TelegramClientConfiguration(apiURL: apiURL), http: http,
-                                    logger: Logger(label: "slipway.telegram"))
+                                    logger: Logger(label: "slipway.telegram"),
+                                    observer: { _, outcome in status.recordTelegramCall(outcome) })
         let surface = TelegramSurface(client: client, logger: Logger(label: "slipway.telegram"))
-        let engine = try ChatOpsEngine(configuration: chatConfiguration, surface: surface, kube: kube, logger: Logger(label: "slipway.chatops"))
+        let engine = try ChatOpsEngine(configuration: chatConfiguration, surface: surface, kube: kube, logger: Logger(label: "slipway.chatops"),
+                                       onCommand: { command, outcome in
+                                           status.telegram.recordCommand(command, outcome: TelegramMetrics.Outcome(outcome))
+                                       })
         let frontEnd = TelegramFrontEnd(client: client, engine: engine, logger: logger)
 
         let mode: BotMode
@@ -149,13 +166,38 @@ struct BotCommand: AsyncParsableCommand {
         }
         logger.info("starting", metadata: ["api": "\(apiURL)", "server": "\(cluster.server)", "namespace": "\(chatConfiguration.namespace)",
                                            "chats": "\(chatConfiguration.allowedChats.count)"])
-        let service = BotService(frontEnd: frontEnd, surface: surface, kube: kube, configuration: chatConfiguration, mode: mode, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let service = BotService(frontEnd: frontEnd, surface: surface, kube: kube, configuration: chatConfiguration, mode: mode,
+                                 status: status, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: BotStatusMonitor(status: status, kube: kube, client: client, namespace: chatConfiguration.namespace, logger: logger)),
+        ]
+        if let address = ListenAddress(healthAddress), !healthAddress.isEmpty {
+            services.append(.init(service: StatusServer.health(address: address, isReady: { status.isReady },
+                                                               notReadyReason: "the Kubernetes API has not answered yet", logger: logger)))
+        }
+        if let address = ListenAddress(metricsAddress), !metricsAddress.isEmpty {
+            services.append(.init(service: StatusServer.metrics(address: address, registry: registry, logger: logger)))
+        }
+        // Last in the list, so it is the first to hear of a shutdown: the probes keep answering
+        // while queued edits go out.
+        services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         http.shutdown()
         kube.shutdown()
+    }
+}
+
+extension TelegramMetrics.Outcome {
+    /// The metric's outcome for a ChatOps outcome: the same five words.
+    init(_ outcome: CommandOutcome) {
+        switch outcome {
+        case .ok: self = .ok
+        case .denied: self = .denied
+        case .invalid: self = .invalid
+        case .error: self = .error
+        case .cancelled: self = .cancelled
+        }
     }
 }

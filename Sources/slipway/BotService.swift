@@ -33,14 +33,16 @@ final class BotService: ServiceLifecycle.Service {
     private let kube: KubeClient
     private let configuration: ChatOpsConfiguration
     private let mode: BotMode
+    private let status: BotStatus
     private let logger: Logger
     private let work = Mutex<Task<Void, Never>?>(nil)
     private let failure = Mutex<TelegramError?>(nil)
     private static let secretHeaderName = HTTPField.Name(WebhookVerifier.headerName)
 
     init(frontEnd: TelegramFrontEnd, surface: TelegramSurface, kube: KubeClient, configuration: ChatOpsConfiguration,
-         mode: BotMode, logger: Logger) {
+         mode: BotMode, status: BotStatus, logger: Logger) {
         self.frontEnd = frontEnd
+        self.status = status
         self.surface = surface
         self.kube = kube
         self.configuration = configuration
@@ -82,8 +84,10 @@ final class BotService: ServiceLifecycle.Service {
         FileHandle.standardOutput.write(Data("slipway bot standing by for the lease\n".utf8))
         await elector.run { [self] in
             logger.info("leading; taking Telegram updates")
+            status.setLeading(true)
             await runTerm(pollTimeout: pollTimeout)
             await frontEnd.engine.shutdown()
+            status.setLeading(false)
             logger.info("no longer taking Telegram updates")
         }
     }
@@ -106,7 +110,7 @@ final class BotService: ServiceLifecycle.Service {
     /// Menus and progress messages: best effort, a failure here must not keep commands out.
     private func prepareTerm() async {
         let resumed = await frontEnd.engine.resumeTracking()
-        if resumed > 0 { logger.info("following the progress of unfinished requests", metadata: ["count": "\(resumed)"]) }
+        if resumed > 0 { logger.info("following or settling the progress of requests", metadata: ["count": "\(resumed)"]) }
         let access = AccessControl(roles: configuration.roles, adminOnlyEnvironments: configuration.adminOnlyEnvironments)
         let targets = (try? await kube.listAll(DeploymentTarget.self, namespace: configuration.namespace).items) ?? []
         do {
@@ -127,6 +131,9 @@ final class BotService: ServiceLifecycle.Service {
             failure.withLock { $0 = error }
             return
         }
+        // Every webhook replica takes updates: each reports itself as taking them.
+        status.setLeading(true)
+        defer { status.setLeading(false) }
         await prepareTerm()
         let frontEnd = self.frontEnd
         let router = Router()

@@ -56,8 +56,7 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .customLong("readiness-delay"), help: "Seconds a simulated container takes to become ready.")
     var readinessDelay: Double = 1
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -69,17 +68,10 @@ struct ClusterCommand: AsyncParsableCommand {
         guard readinessDelay.isFinite, (0...3600).contains(readinessDelay) else {
             throw ValidationError("--readiness-delay must be between 0 and 3600 seconds")
         }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return handler
-        }
+        logging.bootstrap()
         let logger = Logger(label: "slipway.cluster")
         let kubeconfigURL = kubeconfigOut.map { URL(fileURLWithPath: $0) }
         let cluster = EmbeddedCluster(configuration: .init(

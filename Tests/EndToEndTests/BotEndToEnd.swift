@@ -55,7 +55,8 @@ final class BotEndToEnd: Sendable {
             try Data(BotFixture.configuration(auditFile: auditFile, stateDirectory: state, secretFile: secretFile,
                                               callbackLifetime: callbackLifetime).utf8).write(to: URL(fileURLWithPath: configFile))
             let arguments = ["bot", "--kubeconfig", cluster.kubeconfig, "--config", configFile, "--token-file", tokenFile,
-                             "--api-url", telegram.url, "--poll-timeout", "2", "--log-level", "debug"]
+                             "--api-url", telegram.url, "--poll-timeout", "2", "--log-level", "debug",
+                             "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0"]
             let bot = try ChildProcess(binary, arguments)
             let environment = BotEndToEnd(cluster: cluster, telegram: telegram, bot: bot, auditFile: auditFile, botArguments: arguments)
             do {

@@ -76,7 +76,36 @@ struct BotEndToEndTests {
             let broken = try await bot.verifyAudit(tampered)
             #expect(broken.status != 0)
             #expect(broken.output.contains("line \(victim + 1)"), "\(broken.output)")
+
+            // Operators see the same: commands by name and outcome, Telegram reachable, ready.
+            let health = try #require(EndToEndControllerFlagsTests.endpoint("health", in: bot.bot.stdout), "\(bot.bot.stdout)")
+            let metrics = try #require(EndToEndControllerFlagsTests.endpoint("metrics", in: bot.bot.stdout), "\(bot.bot.stdout)")
+            #expect(try await EndToEndControllerFlagsTests.get(health + "/healthz").code == 200)
+            #expect(try await EndToEndControllerFlagsTests.get(health + "/readyz").code == 200)
+            let exposition = try await EndToEndControllerFlagsTests.get(metrics + "/metrics")
+            #expect(exposition.code == 200)
+            let samples = Self.samples(exposition.body)
+            #expect((samples[#"slipway_telegram_commands_total{command="deploy",outcome="ok"}"#] ?? 0) >= 2, "\(exposition.body)")
+            #expect((samples[#"slipway_telegram_commands_total{command="deploy",outcome="denied"}"#] ?? 0) >= 2, "\(exposition.body)")
+            #expect((samples[#"slipway_telegram_commands_total{command="status",outcome="ok"}"#] ?? 0) >= 1, "\(exposition.body)")
+            #expect(samples["slipway_telegram_up"] == 1, "\(exposition.body)")
+            #expect((samples["slipway_telegram_last_success_timestamp_seconds"] ?? 0) > Date().timeIntervalSince1970 - 300)
+            #expect((samples[#"slipway_telegram_api_requests_total{outcome="ok"}"#] ?? 0) > 0)
+            #expect(samples["slipway_bot_leader"] == 1, "\(exposition.body)")
+            #expect(samples["slipway_bot_ready"] == 1, "\(exposition.body)")
+            #expect(exposition.body.contains(#"slipway_build_info{"#) && exposition.body.contains(#"component="bot""#))
+            #expect(!exposition.body.contains(bot.telegram.token))
         }
+    }
+
+    /// `name{labels} value` lines of a Prometheus exposition, by `name{labels}` (labels as written).
+    static func samples(_ exposition: String) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for line in exposition.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            result[String(line[..<space])] = value
+        }
+        return result
     }
 
     @Test("two people release production: tampered, foreign and replayed presses are refused, the requester cannot approve, a redelivered update creates nothing")

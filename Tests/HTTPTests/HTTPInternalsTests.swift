@@ -60,6 +60,21 @@ struct HTTPInternalsTests {
         #expect(SecretRedactor.loggableLocation(of: "https://user:pw@host:6443/api/v1/pods?labelSelector=a") == "https://host:6443/api/v1/pods")
     }
 
+    @Test("a Telegram bot token in the URL path never reaches error text or log lines")
+    func botTokenInPath() {
+        let token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+        let url = "https://api.telegram.org/bot\(token)/sendMessage?chat_id=1"
+        let location = SecretRedactor.loggableLocation(of: url)
+        #expect(location == "https://api.telegram.org/bot<redacted>/sendMessage")
+        #expect(!location.contains("AAHdqTcv"))
+        let redactor = SecretRedactor(url: url, proxy: nil, headers: [])
+        let echoed = redactor.redact("Could not resolve host for \(url)")
+        #expect(!echoed.contains(token))
+        #expect(!echoed.contains("AAHdqTcv"))
+        // Paths that merely start with "bot" stay readable.
+        #expect(SecretRedactor.loggableLocation(of: "http://host/bots/robot/bot:x/bot12") == "http://host/bots/robot/bot:x/bot12")
+    }
+
     @Test("a client certificate without its key is refused")
     func certificateWithoutKey() async throws {
         let client = try HTTPClient(configuration: .init(tls: .init(clientCertificatePEM: Array("-----BEGIN CERTIFICATE-----".utf8))))

@@ -35,6 +35,8 @@ public enum MetricName {
     public static let telegramUp = "slipway_telegram_up"
     public static let telegramLastSuccess = "slipway_telegram_last_success_timestamp_seconds"
     public static let telegramAPIRequests = "slipway_telegram_api_requests_total"
+    public static let botReady = "slipway_bot_ready"
+    public static let botLeader = "slipway_bot_leader"
 
     // KubeRuntime's controller and work queue, named as controller-runtime names them.
     public static let reconciles = RuntimeMetricName.reconciles
@@ -66,6 +68,8 @@ enum MetricCatalogue {
         MetricName.telegramUp: "Whether the last call to the Telegram Bot API succeeded (1) or not (0).",
         MetricName.telegramLastSuccess: "When (Unix seconds) a call to the Telegram Bot API last succeeded.",
         MetricName.telegramAPIRequests: "Calls to the Telegram Bot API, by outcome (ok, error).",
+        MetricName.botReady: "Whether the bot has its configuration and reaches the Kubernetes API (1) or not (0).",
+        MetricName.botLeader: "Whether this bot replica takes Telegram updates (1: holds the polling Lease, or serves the webhook) or stands by (0).",
         MetricName.reconciles: "Reconciles finished, by controller and result (success, requeue_after, error).",
         MetricName.reconcileErrors: "Reconciles that failed and were retried with backoff, by controller.",
         MetricName.reconcileTime: "Seconds each reconcile took, by controller.",

@@ -26,6 +26,13 @@ struct FixedCommitResolver: CommitResolver {
 }
 
 /// An engine on the embedded cluster with a recording surface, and the people of the tests.
+/// What the engine's command observer was told, in order.
+final class CommandLog: Sendable {
+    private let entries = Mutex<[String]>([])
+    func append(_ command: String, _ outcome: CommandOutcome) { entries.withLock { $0.append("\(command) \(outcome.rawValue)") } }
+    var all: [String] { entries.withLock { $0 } }
+}
+
 struct EngineFixture: Sendable {
     static let chat: Int64 = -100
     static let notifications: Int64 = -200
@@ -42,6 +49,7 @@ struct EngineFixture: Sendable {
     let clock: TestClock
     let configuration: ChatOpsConfiguration
     let ids: Counter
+    let commands: CommandLog
 
     var auditPath: String { configuration.auditLogPath ?? "" }
 
@@ -60,10 +68,11 @@ struct EngineFixture: Sendable {
             let clock = TestClock(Date(timeIntervalSince1970: 1_795_867_200))
             let surface = RecordingSurface()
             let configuration = configuration(directory: cluster.directory, github: github)
+            let commands = CommandLog()
             let engine = try ChatOpsEngine(configuration: configuration, surface: surface, kube: cluster.kube, commitResolver: resolver,
-                                           clock: { clock.now })
+                                           clock: { clock.now }, onCommand: { commands.append($0, $1) })
             let fixture = EngineFixture(cluster: cluster, surface: surface, engine: engine, clock: clock, configuration: configuration,
-                                        ids: Counter())
+                                        ids: Counter(), commands: commands)
             do {
                 try await body(fixture)
             } catch {
