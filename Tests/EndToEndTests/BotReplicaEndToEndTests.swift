@@ -13,8 +13,21 @@ struct BotReplicaEndToEndTests {
     @Test("one replica polls, the other stands by and takes over on SIGTERM; a webhook replica refuses a wrong secret and the poller reports the conflict")
     func replicasAndWebhook() async throws {
         try await BotEndToEnd.with { bot in
-            let standby = try bot.startBot()
+            let standby = try bot.startBot(["--log-format", "json"])
             #expect(try await standby.waitForOutput(containing: "standing by for the lease", timeout: .seconds(30)))
+            // A standby is ready, says it does not take updates, and still knows whether Telegram
+            // answers (so the TelegramUnreachable alert does not fire for it).
+            let health = try #require(EndToEndControllerFlagsTests.endpoint("health", in: standby.stdout), "\(standby.stdout)")
+            let metrics = try #require(EndToEndControllerFlagsTests.endpoint("metrics", in: standby.stdout), "\(standby.stdout)")
+            #expect(try await waitUntil(timeout: .seconds(30)) { try await EndToEndControllerFlagsTests.get(health + "/readyz").code == 200 })
+            var samples: [String: Double] = [:]
+            _ = try await waitUntil(timeout: .seconds(30)) {
+                samples = BotEndToEndTests.samples(try await EndToEndControllerFlagsTests.get(metrics + "/metrics").body)
+                return samples["slipway_telegram_up"] == 1
+            }
+            #expect(samples["slipway_telegram_up"] == 1, "\(samples)")
+            #expect(samples["slipway_bot_leader"] == 0, "\(samples)")
+            #expect(samples["slipway_bot_ready"] == 1, "\(samples)")
             try await bot.say("/deploy staging 5555555", as: admin)
             try await bot.waitUntilHandled()
             #expect(!standby.stdout.contains("slipway bot started"), "the standby polls although the leader holds the lease")
@@ -24,6 +37,11 @@ struct BotReplicaEndToEndTests {
             bot.bot.terminate()
             #expect(try await bot.bot.waitForExit(timeout: .seconds(30)))
             #expect(bot.bot.exitStatus == 0, "\(bot.bot.stderr.suffix(2000))")
+            // --log-format json: every line the standby wrote is one JSON object.
+            let lines = standby.stderr.split(separator: "\n")
+            #expect(!lines.isEmpty)
+            #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] },
+                    "\(standby.stderr.prefix(2000))")
             #expect(try await standby.waitForOutput(containing: "slipway bot started", timeout: .seconds(30)),
                     "the standby did not take over: \(standby.stderr.suffix(2000))")
             try await bot.say("/deploy staging 6666666", as: admin)

@@ -123,6 +123,19 @@ struct EndToEndControllerFlagsTests {
                 mentions: "KUBERNETES_SERVICE_PORT"),
     ]
 
+    @Test("the bot and the cluster refuse log and endpoint flags that cannot work, naming them", arguments: [
+        ["bot", "--log-format", "yaml"], ["bot", "--log-level", "loud"], ["bot", "--metrics-addr", "nowhere"],
+        ["bot", "--health-addr", "127.0.0.1:99999"], ["cluster", "--log-format", "xml"], ["cluster", "--log-level", "loud"],
+    ])
+    func otherCommandsRefuseBadFlags(_ arguments: [String]) async throws {
+        let binary = try #require(EndToEndCluster.binary)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TELEGRAM_BOT_TOKEN"] = nil
+        let result = try await Self.run(binary, arguments, environment: environment)
+        #expect(result.status != 0, "started although it should not: \(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains(arguments[1]), "the error does not mention \(arguments[1]): \(result.stderr)")
+    }
+
     @Test("settings that cannot work are refused at start with a message naming what to fix", arguments: refusals)
     func refused(_ refusal: Refusal) async throws {
         let binary = try #require(EndToEndCluster.binary)
