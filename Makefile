@@ -22,8 +22,9 @@ test: deps-test
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
 
+# `make demo DEMO_FLAGS=--keep` stays up afterwards with the kubeconfig in .state/kubeconfig.
 demo: build
-	$(SLIPWAY) cluster --port 0 --kubeconfig-out .state/kubeconfig --state-dir .state/cluster
+	$(SLIPWAY) demo --kubeconfig-out .state/kubeconfig $(DEMO_FLAGS)
 
 bench: deps-test
 	$(SWIFT) build -c release $(BUILD_FLAGS)

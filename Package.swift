@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "slipway",
             dependencies: [
-                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "SlipwayCLI", "YAML", "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,5 +141,8 @@ let package = Package(
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
             swiftSettings: strict
         ),
+        // The request CLI's logic: tables, progress rendering, exit codes, the demo's scenario.
+        .target(name: "SlipwayCLI", dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
+        .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCLI", "SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
     ]
 )

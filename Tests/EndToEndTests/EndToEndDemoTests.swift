@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+
+/// `slipway demo --fast`: the whole demo in one process, as `make demo` runs it.
+@Suite("EndToEnd demo", .enabled(if: EndToEndCluster.binary != nil))
+struct EndToEndDemoTests {
+    @Test("the demo runs its three releases and exits 0 with a summary of each")
+    func demo() async throws {
+        let binary = try #require(EndToEndCluster.binary)
+        let manifests = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests").path
+        // --timeout bounds the releases; the demo exits 1 if they have not ended by then.
+        let result = try await runProgram(binary, ["demo", "--fast", "--timeout", "3m", "--manifests", manifests])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("Every release ended as expected."), "\(result.stdout)")
+        let summary = result.stdout.split(separator: "\n").drop { !$0.hasPrefix("RELEASE") }
+        #expect(summary.contains { $0.hasPrefix("blue/green release") && $0.contains("Succeeded") }, "\(result.stdout)")
+        #expect(summary.contains { $0.hasPrefix("broken release") && $0.contains("RolledBack") }, "\(result.stdout)")
+        #expect(summary.contains { $0.hasPrefix("canary release") && ($0.contains("Succeeded") || $0.contains("skipped")) }, "\(result.stdout)")
+        #expect(!result.stdout.contains("\u{1B}["), "escape codes in output that is not a terminal")
+    }
+}
