@@ -5,6 +5,9 @@ import Foundation
 public enum DurationText {
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var text: String
+
+        public init(text: String) { self.text = text }
+
         public var description: String {
             "\"\(text)\" is not a duration; write it like 90s, 10m or 1h30m (a bare number means seconds)"
         }

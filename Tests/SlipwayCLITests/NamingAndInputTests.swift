@@ -20,9 +20,9 @@ struct NamingAndInputTests {
         #expect(longest.count <= 253 && Patterns.dnsSubdomain.matches(longest))
     }
 
-    @Test("timeouts read as people type them", arguments: [
-        ("90", 90.0), ("90s", 90), ("10m", 600), ("1h30m", 5400), ("1.5m", 90), ("0", 0),
-    ])
+    static let durationCases: [(String, Double)] = [("90", 90), ("90s", 90), ("10m", 600), ("1h30m", 5400), ("1.5m", 90), ("0", 0)]
+
+    @Test("timeouts read as people type them", arguments: durationCases)
     func durations(text: String, seconds: Double) throws {
         #expect(try DurationText.seconds(text) == seconds)
     }

@@ -125,7 +125,7 @@ struct RenderingTests {
         ]
         let text = RequestTable.table(requests, wide: false, now: now).render()
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "NAME                   TARGET           ACTION   IMAGE                                PHASE         STEP       WEIGHT   AGE")
+        #expect(lines[0] == "NAME                   TARGET           ACTION   IMAGE                                 PHASE         STEP       WEIGHT   AGE")
         #expect(lines[1] == "web-production-k4x9z   web-production   deploy   registry.example.com/shop/web:1.5.0   Succeeded     Finished   -        5m")
         #expect(lines[2].hasSuffix("Progressing   step 3     25%      30s"))
         let wide = RequestTable.table(requests, wide: true, now: now).render()
@@ -134,9 +134,11 @@ struct RenderingTests {
         #expect(namespaced.hasPrefix("NAMESPACE   NAME"))
     }
 
-    @Test("ages read as kubectl's AGE column", arguments: [
-        (45.0, "45s"), (150, "2m30s"), (720, "12m"), (3 * 3600 + 1800, "3h30m"), (20 * 3600, "20h"), (3 * 86400 + 4 * 3600, "3d4h"), (40 * 86400, "40d"),
-    ])
+    static let ageCases: [(Double, String)] = [
+        (45, "45s"), (150, "2m30s"), (720, "12m"), (12_600, "3h30m"), (72_000, "20h"), (273_600, "3d4h"), (3_456_000, "40d"),
+    ]
+
+    @Test("ages read as kubectl's AGE column", arguments: ageCases)
     func ages(seconds: Double, text: String) {
         #expect(Age.human(seconds: seconds) == text)
     }

@@ -139,7 +139,7 @@ public struct DemoScenario: Sendable {
                   failureLimit: 1
                   http:
                     url: http://web-preview.\(Self.namespace).svc/healthz
-                    timeoutSeconds: 2
+                    timeoutSeconds: 1
                 - name: live-requests
                   intervalSeconds: 1
                   successThreshold: \(pace.gateSuccesses + 1)
@@ -147,7 +147,7 @@ public struct DemoScenario: Sendable {
                   http:
                     url: http://web.\(Self.namespace).svc/
                     expectedStatus: [200]
-                    timeoutSeconds: 2
+                    timeoutSeconds: 1
               onGateFailure: rollback
               historyLimit: 10
               progressDeadlineSeconds: 120
@@ -194,7 +194,7 @@ public struct DemoScenario: Sendable {
                   failureLimit: 1
                   http:
                     url: http://api.\(Self.namespace).svc/healthz
-                    timeoutSeconds: 2
+                    timeoutSeconds: 1
               onGateFailure: rollback
               historyLimit: 10
               progressDeadlineSeconds: 120

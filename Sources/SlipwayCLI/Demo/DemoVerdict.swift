@@ -65,7 +65,9 @@ public enum DemoSummary {
             switch outcome.verdict {
             case .asExpected: result = "ok: " + outcome.release.story
             case .skipped(let why): result = "skipped: " + why
-            case .unexpected(let why): result = "UNEXPECTED: " + why + (outcome.message.map { " (\($0))" } ?? "")
+            case .unexpected(let why):
+                let message = outcome.message.map { $0.count > 120 ? String($0.prefix(119)) + "…" : $0 }
+                result = "UNEXPECTED: " + why + (message.map { " (\($0))" } ?? "")
             }
             return [
                 outcome.release.title,
