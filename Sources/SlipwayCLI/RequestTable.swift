@@ -43,9 +43,10 @@ public enum RequestTable {
         return request.status?.timeline?.last?.action ?? "-"
     }
 
-    /// `slipway request history TARGET`: releases newest first, with when they ran and who asked.
+    /// `slipway request history TARGET`: releases oldest first (the latest next to the prompt),
+    /// with when they ran and who asked.
     public static func history(_ requests: [DeploymentRequest], now: Date) -> TextTable {
-        let rows = newestFirst(requests).map { request -> [String] in
+        let rows = oldestFirst(requests).map { request -> [String] in
             let status = request.status
             return [
                 request.metadata.name ?? "",
@@ -60,11 +61,11 @@ public enum RequestTable {
         return TextTable(headers: ["NAME", "ACTION", "IMAGE", "PHASE", "REQUESTED-BY", "STARTED", "DURATION"], rows: rows)
     }
 
-    /// Newest first by creation time, then by name (creation timestamps have one-second resolution).
-    public static func newestFirst(_ requests: [DeploymentRequest]) -> [DeploymentRequest] {
+    /// Oldest first by creation time, then by name (creation timestamps have one-second resolution).
+    public static func oldestFirst(_ requests: [DeploymentRequest]) -> [DeploymentRequest] {
         requests.sorted { a, b in
             let (ta, tb) = (a.metadata.creationTimestamp ?? "", b.metadata.creationTimestamp ?? "")
-            return ta != tb ? ta > tb : (a.metadata.name ?? "") > (b.metadata.name ?? "")
+            return ta != tb ? ta < tb : (a.metadata.name ?? "") < (b.metadata.name ?? "")
         }
     }
 

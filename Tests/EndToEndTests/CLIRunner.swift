@@ -21,24 +21,24 @@ struct CLIRunner {
     }
 }
 
-extension Fixture {
-    /// The application with a freeze around now that rejects releases outright.
-    static func frozenApplication() -> String {
+extension EndToEndCluster {
+    /// Changes the target in place with a JSON patch (RFC 6902), leaving the workloads as they are.
+    func patchTarget(_ operations: String) async throws {
+        try await kubectl(["patch", "deploymenttarget", Fixture.target, "-n", Fixture.namespace, "--type", "json", "-p", operations])
+    }
+
+    /// A freeze around now that rejects releases outright.
+    func freezeTarget() async throws {
         let formatter = ISO8601DateFormatter()
         let start = formatter.string(from: Date().addingTimeInterval(-3600))
         let end = formatter.string(from: Date().addingTimeInterval(3600))
-        return application(windows: """
-              windows:
-                freezes:
-                  - start: "\(start)"
-                    end: "\(end)"
-                    reason: Release freeze
-                outsideWindow: reject
-            """)
+        try await patchTarget(#"[{"op":"add","path":"/spec/windows","value":{"freezes":[{"start":"\#(start)","end":"\#(end)","reason":"Release freeze"}],"outsideWindow":"reject"}}]"#)
     }
+}
 
+extension Fixture {
     /// The application with a blue/green switch that waits for `slipway.dev/promote`.
-    static func manualPromotionApplication(approvalRequired: Bool = false) -> String {
-        application(approvalRequired: approvalRequired).replacingOccurrences(of: "autoPromote: true", with: "autoPromote: false")
+    static func manualPromotionApplication() -> String {
+        application().replacingOccurrences(of: "autoPromote: true", with: "autoPromote: false")
     }
 }
