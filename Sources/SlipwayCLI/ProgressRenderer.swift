@@ -55,7 +55,7 @@ public struct ProgressRenderer: Sendable {
     public func plainLine(_ progress: ReleaseProgress) -> String {
         var line = "\(progress.name) \(progress.phase.rawValue) \(Int((progress.fraction * 100).rounded(.down)))%"
         if !progress.step.isEmpty { line += " \(progress.step)" }
-        if let weight = progress.weight { line += "; weight \(weight)%" }
+        if let weight = progress.weight, !progress.phase.isTerminal { line += "; weight \(weight)%" }
         if !progress.gates.isEmpty { line += "; gates " + progress.gates.map(\.summary).joined(separator: ", ") }
         if progress.phase.isTerminal, let message = progress.message, !message.isEmpty { line += "; \(message)" }
         return line

@@ -83,9 +83,15 @@ public struct ReleaseProgress: Sendable, Equatable {
             step = "rolling back (\(Self.words(rollback)))"
             return
         }
-        if let canarySteps, !canarySteps.isEmpty, let current = status?.currentStep {
+        if let canarySteps, !canarySteps.isEmpty {
+            guard let current = status?.currentStep else {
+                fraction = 0.02
+                if step.isEmpty { step = "starting the canary" }
+                return
+            }
             let index = min(max(current, 0), canarySteps.count)
-            fraction = Double(index) / Double(canarySteps.count)
+            // The steps take the bar to 95%; promoting the canary is the rest.
+            fraction = 0.95 * Double(index) / Double(canarySteps.count)
             if step.isEmpty {
                 step = index < canarySteps.count
                     ? "step \(index + 1)/\(canarySteps.count) (\(Self.describe(canarySteps[index])))"

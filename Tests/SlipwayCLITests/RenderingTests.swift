@@ -28,10 +28,19 @@ struct RenderingTests {
         let steps: [CanaryStep] = [.setWeight(25), .pause(seconds: 30), .analysis(["api-healthy"]), .setWeight(50)]
         let progress = ReleaseProgress(request: Sample.request(target: "api-staging", phase: .progressing, currentStep: 1, weight: 25),
                                        canarySteps: steps)
-        #expect(progress.fraction == 0.25)
+        #expect(progress.fraction > 0.2 && progress.fraction < 0.25)
         #expect(progress.step == "step 2/4 (pause 30s)")
         let line = plain.plainLine(progress)
-        #expect(line.contains("Progressing 25% step 2/4 (pause 30s); weight 25%"))
+        #expect(line.contains("Progressing 23% step 2/4 (pause 30s); weight 25%"))
+        let starting = ReleaseProgress(request: Sample.request(target: "api-staging", phase: .progressing, timeline: ["Started"]),
+                                       canarySteps: steps)
+        #expect(starting.step == "starting the canary")
+        let promoting = ReleaseProgress(request: Sample.request(target: "api-staging", phase: .progressing, currentStep: 4, weight: 50),
+                                        canarySteps: steps)
+        #expect(promoting.step == "promoting the canary" && promoting.fraction < 1)
+        let released = ReleaseProgress(request: Sample.request(target: "api-staging", phase: .succeeded, currentStep: 4, weight: 0),
+                                       canarySteps: steps)
+        #expect(!plain.plainLine(released).contains("weight"))
         let block = plain.block(progress).joined(separator: "\n")
         #expect(block.contains("weight 25%"))
     }
