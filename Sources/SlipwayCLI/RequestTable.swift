@@ -61,12 +61,24 @@ public enum RequestTable {
         return TextTable(headers: ["NAME", "ACTION", "IMAGE", "PHASE", "REQUESTED-BY", "STARTED", "DURATION"], rows: rows)
     }
 
-    /// Oldest first by creation time, then by name (creation timestamps have one-second resolution).
+    /// Oldest first: by creation time, then by start (creation timestamps have one-second
+    /// resolution, and of two requests created in the same second the one that started first
+    /// ran first), then by name.
     public static func oldestFirst(_ requests: [DeploymentRequest]) -> [DeploymentRequest] {
-        requests.sorted { a, b in
-            let (ta, tb) = (a.metadata.creationTimestamp ?? "", b.metadata.creationTimestamp ?? "")
-            return ta != tb ? ta < tb : (a.metadata.name ?? "") < (b.metadata.name ?? "")
+        requests.sorted {
+            orderedBefore(created: ($0.metadata.creationTimestamp, $1.metadata.creationTimestamp),
+                          started: ($0.status?.startedAt, $1.status?.startedAt), names: ($0.metadata.name, $1.metadata.name))
         }
+    }
+
+    /// The order of `oldestFirst`, for callers holding the fields rather than typed requests.
+    /// RFC 3339 timestamps in UTC sort as text; a request not yet started sorts after one that has.
+    public static func orderedBefore(created: (String?, String?), started: (String?, String?), names: (String?, String?)) -> Bool {
+        let (c0, c1) = (created.0 ?? "", created.1 ?? "")
+        if c0 != c1 { return c0 < c1 }
+        let (s0, s1) = (started.0 ?? "~", started.1 ?? "~")
+        if s0 != s1 { return s0 < s1 }
+        return (names.0 ?? "") < (names.1 ?? "")
     }
 
     static func duration(from start: String?, to end: String?) -> String? {

@@ -172,12 +172,13 @@ enum RequestPrinting {
         Terminal.write(table.render(style: style, colour: RequestTable.colour))
     }
 
-    /// Oldest first by creation time, then by name.
+    /// Oldest first, as `RequestTable.oldestFirst` orders typed requests.
     static func oldestFirst(_ objects: [DynamicObject]) -> [DynamicObject] {
         objects.sorted { a, b in
-            let ta = a[path: "metadata", "creationTimestamp"]?.stringValue ?? ""
-            let tb = b[path: "metadata", "creationTimestamp"]?.stringValue ?? ""
-            return ta != tb ? ta < tb : (a.name ?? "") < (b.name ?? "")
+            RequestTable.orderedBefore(
+                created: (a[path: "metadata", "creationTimestamp"]?.stringValue, b[path: "metadata", "creationTimestamp"]?.stringValue),
+                started: (a[path: "status", "startedAt"]?.stringValue, b[path: "status", "startedAt"]?.stringValue),
+                names: (a.name, b.name))
         }
     }
 }

@@ -143,6 +143,18 @@ struct RenderingTests {
         #expect(namespaced.hasPrefix("NAMESPACE   NAME"))
     }
 
+    @Test("of two requests created in the same second, the one that started first is listed first")
+    func ordering() {
+        var ranFirst = Sample.request(name: "web-production-zzzzz", phase: .succeeded)
+        ranFirst.status?.startedAt = "2026-11-25T12:00:00Z"
+        var ranSecond = Sample.request(name: "web-production-aaaaa", phase: .rolledBack)
+        ranSecond.status?.startedAt = "2026-11-25T12:00:04Z"
+        let waiting = Sample.request(name: "web-production-bbbbb", phase: .queued)
+        let older = Sample.request(name: "web-production-yyyyy", phase: .succeeded, created: "2026-11-25T11:00:00Z")
+        let names = RequestTable.oldestFirst([waiting, ranSecond, ranFirst, older]).map { $0.metadata.name ?? "" }
+        #expect(names == ["web-production-yyyyy", "web-production-zzzzz", "web-production-aaaaa", "web-production-bbbbb"])
+    }
+
     static let ageCases: [(Double, String)] = [
         (45, "45s"), (150, "2m30s"), (720, "12m"), (12_600, "3h30m"), (72_000, "20h"), (273_600, "3d4h"), (3_456_000, "40d"),
     ]
