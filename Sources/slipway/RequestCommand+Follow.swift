@@ -36,8 +36,8 @@ struct RequestFollower {
         }
     }
 
-    /// Follows `names` until all have ended or `timeout` passes; returns the last state of each
-    /// (in the order of `names`) and whether all ended.
+    /// Follows `names` until all have ended or `timeout` passes; returns the last state seen of
+    /// each, by name, and whether all ended.
     func follow(_ names: [String], timeout: Duration?) async throws -> (requests: [String: DeploymentRequest], allEnded: Bool) {
         let display = FollowDisplay(names: names, renderer: renderer, live: live)
         let deadline = timeout.map { ContinuousClock.now + $0 }
@@ -76,8 +76,11 @@ struct RequestFollower {
                         await note(request)
                     case .deleted(let request):
                         if let name = request.metadata.name, names.contains(name) { throw FollowError.deleted(name) }
-                    case .bookmark, .error:
+                    case .bookmark:
                         continue
+                    case .error:
+                        // The server ended the watch with a Status: read again and watch anew.
+                        break watching
                     }
                     if allEnded() { break watching }
                     if let left = timeLeft(), left <= .zero { break watching }
