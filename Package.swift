@@ -86,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "slipway",
             dependencies: [
-                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "SlipwayCLI", "YAML", "JSON",
+                "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                "ChatOps", "SlipwayCLI", "YAML", "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -128,7 +129,7 @@ let package = Package(
             dependencies: ["KubeRuntime", "SlipwayAPI", "Kube", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON", "ClusterCore", "YAML"], swiftSettings: strict),
         // `make bench`: client throughput and latency against the embedded cluster.
         .executableTarget(
             name: "SlipwayBenchmarks",
@@ -139,6 +140,26 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
+            swiftSettings: strict
+        ),
+        // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
+        .target(
+            name: "ChatOps",
+            dependencies: [
+                "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ChatOpsTests",
+            dependencies: [
+                "ChatOps", "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML", "LocalCluster", "ClusterCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // The request CLI's logic: tables, progress rendering, exit codes, the demo's scenario.

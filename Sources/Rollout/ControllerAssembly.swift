@@ -11,6 +11,8 @@ import SlipwayAPI
 /// - the request itself (spec, annotations such as approvals, promote and abort);
 /// - its target (spec or status, e.g. the active request finishing frees the queue);
 /// - the target's Deployments and Services (availability of a slot, a selector change).
+/// Routing objects (Ingress, VirtualService, HTTPRoute) are not watched: a canary stopped by an
+/// external edit of one looks again on its own (`RolloutConfiguration.availabilityPoll`).
 /// Waiting requests also look again on their own (`RolloutConfiguration.waitingRecheck`).
 ///
 /// A `Controller` runs once; a process that leads several times (leader election) builds a
@@ -22,10 +24,13 @@ public struct ControllerAssembly: Sendable {
     private let deployments: Store<Deployment>
     private let services: Store<Service>
 
-    /// - Parameter namespace: the namespace to watch; nil watches every namespace.
+    /// - Parameters:
+    ///   - namespace: the namespace to watch; nil watches every namespace.
+    ///   - prometheus: where Prometheus gates send their queries (each gate names its server).
     public init(client: KubeClient, events: EventRecorder, prober: any GateProber, namespace: String?,
                 configuration: ControllerConfiguration = ControllerConfiguration(),
-                rollout: RolloutConfiguration = RolloutConfiguration(), logger: Logger) {
+                rollout: RolloutConfiguration = RolloutConfiguration(), prometheus: any PrometheusQuerying = PrometheusClient(),
+                logger: Logger) {
         let controller = Controller<DeploymentRequest>(
             primary: KubeWatchSource(client: client, DeploymentRequest.self, namespace: namespace),
             configuration: configuration, logger: logger)
@@ -48,7 +53,7 @@ public struct ControllerAssembly: Sendable {
         }
         self.controller = controller
         self.targets = targets
-        self.reconciler = RequestReconciler(cluster: cluster, gates: .standard(prober: prober), configuration: rollout, logger: logger)
+        self.reconciler = RequestReconciler(cluster: cluster, gates: .standard(prober: prober, prometheus: prometheus), configuration: rollout, logger: logger)
     }
 
     /// Returns once every watch cache has its first full list (or the task is cancelled).

@@ -148,6 +148,43 @@ public struct KubeRolloutCluster: RolloutCluster {
         }
     }
 
+    // MARK: Routing objects
+
+    public func routingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws -> JSONValue? {
+        try await orNil { () async throws(KubeError) in try await client.get(resource, name: name, namespace: namespace).value }
+    }
+
+    public func patchRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String, operations: [JSONValue]) async throws {
+        do {
+            _ = try await client.patch(resource, name: name, namespace: namespace, patch: .json(operations))
+        } catch {
+            if error.isInvalid || error.isConflict {
+                throw RolloutClusterError.conflict("\(resource.kind) \(name) is no longer as it was read: someone changed it")
+            }
+            if error.isNotFound { throw RolloutClusterError.notFound(kind: resource.kind, name: name, namespace: namespace) }
+            throw error
+        }
+    }
+
+    public func createRoutingObject(_ resource: ResourceDescriptor, namespace: String, object: JSONValue) async throws {
+        do {
+            _ = try await client.create(resource, DynamicObject(object), namespace: namespace)
+        } catch {
+            if error.isAlreadyExists || error.isConflict {
+                throw RolloutClusterError.conflict("\(resource.kind) \(object[path: "metadata", "name"]?.stringValue ?? "") exists already")
+            }
+            throw error
+        }
+    }
+
+    public func deleteRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws {
+        do {
+            _ = try await client.delete(resource, name: name, namespace: namespace)
+        } catch {
+            if !error.isNotFound { throw error }
+        }
+    }
+
     // MARK: Events
 
     public func emit(_ type: EventType, reason: String, message: String, regarding request: DeploymentRequest) async {

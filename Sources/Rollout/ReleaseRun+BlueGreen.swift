@@ -24,6 +24,9 @@ extension ReleaseRun {
             try await save()
             return .awaitChange
         }
+        if let canary = target.spec.strategy.canary, status.slot == nil {
+            return try await driveCanary(target: target, strategy: canary)
+        }
         guard let strategy = target.spec.strategy.blueGreen, let slot = status.slot, let release = release(for: target) else {
             move(to: .failed, reason: "TargetChanged",
                  message: "target \(request.spec.target) no longer describes a blue/green release this request can continue; nothing further is changed", type: .warning)
@@ -192,7 +195,7 @@ struct BlueGreenStep {
         let names = (stage == .prePromotion ? strategy.prePromotionGates : strategy.postPromotionGates) ?? []
         let startedAt = run.time(of: stage == .prePromotion ? .available : .switchedTraffic) ?? run.now
         var gates = run.status.gates ?? []
-        let context = GateContext(namespace: namespace, target: target, releaseWorkload: releaseWorkload)
+        let context = GateContext(namespace: namespace, target: target, releaseWorkload: releaseWorkload, stableName: previousWorkload.name)
         let (outcome, measured) = await run.reconciler.runner.run(stage: stage, gateNames: names, statuses: &gates, context: context,
                                                                   stageStartedAt: startedAt, now: run.now)
         if measured { run.status.gates = gates }
@@ -209,6 +212,19 @@ struct BlueGreenStep {
             }.joined(separator: ", "))
             try await run.saveIfChanged()
             return .requeueAfter(nextIn)
+        case .inconclusive(let gate, let message):
+            // Neither pass nor fail: a human decides, whatever onGateFailure says.
+            let what = "\(label) gate \(gate) is inconclusive: \(message)"
+            if run.request.isPromoteRequested {
+                try await run.consumePromotion()
+                run.record(overridden, "\(what); continued by \(SlipwayAnnotation.promote)")
+                try await run.save()
+                return next
+            }
+            run.move(to: .paused, reason: "GateInconclusive",
+                     message: "\(what). Annotate \(SlipwayAnnotation.promote) to continue or \(SlipwayAnnotation.abort) to undo the release", type: .warning)
+            if measured { try await run.save() } else { try await run.saveIfChanged() }
+            return .awaitChange
         case .failed(let gate, let message):
             let what = "\(label) gate \(gate) failed: \(message)"
             if target.spec.effectiveOnGateFailure == .pause {

@@ -93,6 +93,10 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     public var currentStep: Int?
     /// Canary: the traffic weight now sent to the canary.
     public var canaryWeight: Int?
+    /// Canary: the stable Deployment's replicas when the release started. Recorded before the
+    /// first change, because replica ratio routing changes the stable's replicas: it is the
+    /// total the ratio splits and what the stable returns to.
+    public var stableReplicas: Int?
     public var gates: [GateStatus]?
     public var approvals: [Approval]?
     public var startedAt: String?
@@ -107,7 +111,7 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
 
     public init(observedGeneration: Int? = nil, phase: Phase? = nil, previousImage: String? = nil, previousCommit: String? = nil,
                 slot: Slot? = nil, trafficSwitchedAt: String? = nil, currentStep: Int? = nil, canaryWeight: Int? = nil,
-                gates: [GateStatus]? = nil, approvals: [Approval]? = nil, startedAt: String? = nil, finishedAt: String? = nil,
+                stableReplicas: Int? = nil, gates: [GateStatus]? = nil, approvals: [Approval]? = nil, startedAt: String? = nil, finishedAt: String? = nil,
                 message: String? = nil, conditions: [Condition]? = nil, timeline: [TimelineEntry]? = nil) {
         self.observedGeneration = observedGeneration
         self.phase = phase
@@ -117,6 +121,7 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
         self.trafficSwitchedAt = trafficSwitchedAt
         self.currentStep = currentStep
         self.canaryWeight = canaryWeight
+        self.stableReplicas = stableReplicas
         self.gates = gates
         self.approvals = approvals
         self.startedAt = startedAt

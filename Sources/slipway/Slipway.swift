@@ -7,7 +7,7 @@ struct Slipway: AsyncParsableCommand {
         abstract: "Kubernetes-native blue/green and canary releases, driven from Telegram or kubectl.",
         version: SlipwayVersion.string,
         subcommands: [
-            ClusterCommand.self, ControllerCommand.self, VersionCommand.self,
+            ClusterCommand.self, ControllerCommand.self, VersionCommand.self, AuditCommand.self,
             RequestCommand.self,
             DemoCommand.self,
         ]
