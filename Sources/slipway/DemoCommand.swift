@@ -26,7 +26,9 @@ struct DemoCommand: AsyncParsableCommand {
             (walks its canary steps) and web 1.5.1-errors50 (half of its requests fail, the live \
             gate catches it and the release is rolled back), showing each as it goes and a summary \
             at the end. Exit code 0 when all three ended as expected, 1 otherwise. Gates are HTTP \
-            checks through the simulated apps.
+            checks through the simulated apps; when /usr/bin/prometheus is installed the demo \
+            starts it against the apps' metrics and the canary is also judged by its error rate \
+            in PromQL.
             """)
 
     @Flag(help: "Stay up after the releases and print the kubeconfig and commands to try; Ctrl-C ends.")
@@ -34,6 +36,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(help: "The shortest timings the gates allow (for tests); the same three stories.")
     var fast = false
+
+    @Flag(name: .customLong("no-prometheus"), help: "Judge releases by HTTP gates alone, even when /usr/bin/prometheus is installed.")
+    var noPrometheus = false
 
     @Option(name: .customLong("kubeconfig-out"), help: "Where to write the demo cluster's kubeconfig (default: a temporary directory).")
     var kubeconfigOut: String?
@@ -64,7 +69,8 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         CommandLogging.bootstrapQuiet(level: Logger.Level(rawValue: logLevel) ?? .critical)
         let crds = try locateCRDs()
-        let scenario = DemoScenario(pace: fast ? .fast : .normal)
+        var scenario = DemoScenario(pace: fast ? .fast : .normal)
+        let wantsPrometheus = !noPrometheus && DemoPrometheus.isInstalled
         let style = TerminalStyle(colours: TerminalStyle.coloursEnabled(isTerminal: Terminal.isTerminal, noColorFlag: noColor,
                                                                         environment: ProcessInfo.processInfo.environment))
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-demo-\(UUID().uuidString)", isDirectory: true)
@@ -77,7 +83,9 @@ struct DemoCommand: AsyncParsableCommand {
 
         let cluster = EmbeddedCluster(configuration: .init(
             port: 0, kubeconfigPath: kubeconfig,
-            simulation: .init(readinessDelay: .milliseconds(Int(scenario.pace.readinessDelay * 1000)), proxyPort: 0),
+            // With Prometheus, a load generator sends steady traffic for the PromQL gate to judge.
+            simulation: .init(readinessDelay: .milliseconds(Int(scenario.pace.readinessDelay * 1000)), proxyPort: 0,
+                              trafficRate: wantsPrometheus ? 20 : 0, metricsPort: wantsPrometheus ? 0 : nil),
             logger: Logger(label: "slipway.cluster")))
         let server = Task { try await cluster.run() }
         defer { server.cancel() }
@@ -99,6 +107,22 @@ struct DemoCommand: AsyncParsableCommand {
         }
         defer { client.shutdown() }
 
+        var prometheus: DemoPrometheus?
+        defer { prometheus?.stop() }
+        if wantsPrometheus, let metricsURL = endpoint.metricsURL {
+            do {
+                prometheus = try await DemoPrometheus.start(scraping: metricsURL, in: workDirectory)
+                scenario.prometheus = prometheus?.address
+                step(style, "Prometheus on \(prometheus?.address ?? "") scrapes the apps' metrics; the canary is judged by PromQL (error rate) and HTTP gates")
+            } catch {
+                Terminal.line(style.paint("!", .yellow) + " \(error); the releases are judged by HTTP gates")
+            }
+        } else if noPrometheus {
+            step(style, "Gates: HTTP checks through the simulated apps (--no-prometheus)")
+        } else {
+            step(style, "Gates: HTTP checks through the simulated apps (Prometheus is not installed at \(DemoPrometheus.binary); scripts/install-deps.sh demo installs it)")
+        }
+
         let setup = DemoSetup(client: client, fieldManager: "slipway-demo")
         for file in crds { try await setup.apply(try String(contentsOf: file, encoding: .utf8)) }
         try await setup.waitForCRDs()
@@ -111,11 +135,6 @@ struct DemoCommand: AsyncParsableCommand {
         defer { controller.stop() }
         try await controller.waitUntilReady()
         step(style, "Controller started")
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus") {
-            step(style, "Gates: HTTP checks through the simulated apps (Prometheus is installed, but the demo's apps are judged by HTTP gates)")
-        } else {
-            step(style, "Gates: HTTP checks through the simulated apps (Prometheus is not installed at /usr/bin/prometheus)")
-        }
 
         let limit = (try? DurationText.seconds(timeout)).map { Duration.milliseconds(Int64($0 * 1000)) }
         let outcomes = try await DemoReleases(client: client, scenario: scenario, style: style).run(timeout: limit)

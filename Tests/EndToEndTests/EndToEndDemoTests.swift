@@ -4,12 +4,17 @@ import Testing
 /// `slipway demo --fast`: the whole demo in one process, as `make demo` runs it.
 @Suite("EndToEnd demo", .enabled(if: EndToEndCluster.binary != nil))
 struct EndToEndDemoTests {
-    @Test("the demo runs its three releases and exits 0 with a summary of each")
-    func demo() async throws {
+    /// With Prometheus when it is installed (the canary's PromQL gate), and with HTTP gates alone.
+    @Test("the demo runs its three releases and exits 0 with a summary of each", arguments: [[], ["--no-prometheus"]])
+    func demo(flags: [String]) async throws {
         let binary = try #require(EndToEndCluster.binary)
         let manifests = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests").path
         // --timeout bounds the releases; the demo exits 1 if they have not ended by then.
-        let result = try await runProgram(binary, ["demo", "--fast", "--timeout", "3m", "--manifests", manifests])
+        let result = try await runProgram(binary, ["demo", "--fast", "--timeout", "3m", "--manifests", manifests] + flags)
+        if flags.isEmpty && FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus") {
+            #expect(result.stdout.contains("judged by PromQL"), "\(result.stdout)")
+            #expect(result.stdout.contains("error-rate Passed"), "\(result.stdout)")
+        }
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("Every release ended as expected."), "\(result.stdout)")
         let summary = result.stdout.split(separator: "\n").drop { !$0.hasPrefix("RELEASE") }

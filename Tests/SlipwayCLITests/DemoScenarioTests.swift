@@ -9,15 +9,23 @@ import YAML
 struct DemoScenarioTests {
     @Test("the demo's targets are valid DeploymentTargets: a blue/green web and a canary api")
     func targetsAreValid() throws {
-        for pace in [DemoPace.normal, .fast] {
-            let documents = try YAML.parseAll(DemoScenario(pace: pace).manifests)
+        for scenario in [DemoScenario(pace: .normal), DemoScenario(pace: .fast), DemoScenario(pace: .fast, prometheus: "http://127.0.0.1:9090")] {
+            let documents = try YAML.parseAll(scenario.manifests)
             let targets = try documents.filter { $0["kind"]?.stringValue == "DeploymentTarget" }.map { try $0.decode(as: DeploymentTarget.self) }
             #expect(targets.count == 2)
             for target in targets {
                 #expect(target.validationIssues().isEmpty, "\(target.metadata.name ?? ""): \(target.validationIssues())")
             }
             #expect(targets.first { $0.metadata.name == DemoScenario.webTarget }?.spec.strategy.blueGreen != nil)
-            #expect(targets.first { $0.metadata.name == DemoScenario.apiTarget }?.spec.strategy.canary != nil)
+            let api = try #require(targets.first { $0.metadata.name == DemoScenario.apiTarget })
+            #expect(api.spec.strategy.canary != nil)
+            let promQL = api.spec.gates?.first { $0.name == "error-rate" }?.prometheus
+            #expect((promQL != nil) == (scenario.prometheus != nil))
+            if let promQL {
+                #expect(promQL.query == DemoScenario.errorRateQuery)
+                let analysis = api.spec.strategy.canary?.steps.compactMap(\.analysis).first
+                #expect(analysis?.gates == ["api-healthy", "error-rate"])
+            }
         }
     }
 

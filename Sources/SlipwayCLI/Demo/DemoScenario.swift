@@ -1,4 +1,5 @@
 import Kube
+import Foundation
 import SlipwayAPI
 
 /// What `slipway demo` sets up and releases: a blue/green `web` and a canary `api` in namespace
@@ -12,8 +13,24 @@ public struct DemoScenario: Sendable {
     public static let apiRepository = "registry.example.com/shop/api"
 
     public var pace: DemoPace
+    /// A Prometheus scraping the simulated apps (`http://127.0.0.1:PORT`); with it the canary's
+    /// analysis also judges its error rate by PromQL, without it HTTP gates alone decide.
+    public var prometheus: String?
 
-    public init(pace: DemoPace) { self.pace = pace }
+    public init(pace: DemoPace, prometheus: String? = nil) {
+        self.pace = pace
+        self.prometheus = prometheus
+    }
+
+    /// The canary's error rate over the last seconds, by the Deployment label the simulated
+    /// apps put on `http_requests_total`. `or vector(0)`: a canary without errors measures 0
+    /// rather than "no data"; one without traffic yet measures no data, counted as inconclusive.
+    public static let errorRateQuery = """
+        (sum(rate(http_requests_total{namespace="{{namespace}}",deployment="{{canary}}",code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{namespace="{{namespace}}",deployment="{{canary}}"}[5s]))
+        """
+
+    /// The gates the canary's analysis step runs.
+    var canaryAnalysisGates: [String] { prometheus == nil ? ["api-healthy"] : ["api-healthy", "error-rate"] }
 
     /// One release of the demo and what it shows.
     public struct Release: Sendable, Equatable {
@@ -155,6 +172,27 @@ public struct DemoScenario: Sendable {
         ].joined(separator: "\n---\n")
     }
 
+    /// The PromQL gate on the canary's error rate (YAML for `spec.gates`), when Prometheus runs.
+    var prometheusGate: String {
+        guard let prometheus else { return "" }
+        let query = Self.errorRateQuery.replacingOccurrences(of: "'", with: "''")
+        // Indented for `spec.gates` of the api target below.
+        return """
+
+                - name: error-rate
+                  intervalSeconds: 1
+                  initialDelaySeconds: 2
+                  successThreshold: \(pace.gateSuccesses)
+                  failureLimit: 0
+                  prometheus:
+                    address: \(prometheus)
+                    query: '\(query)'
+                    condition: {lessThan: 0.05}
+                    noDataPolicy: inconclusive
+                    inconclusiveLimit: 10
+            """
+    }
+
     /// api: a canary by replica ratio; one Service selects both Deployments.
     var apiManifests: String {
         let initial = "\(Self.apiRepository):2.7.0"
@@ -184,7 +222,7 @@ public struct DemoScenario: Sendable {
                   steps:
                     - setWeight: 25
                     - pause: {durationSeconds: \(pace.canaryPauseSeconds)}
-                    - analysis: {gates: [api-healthy]}
+                    - analysis: {gates: [\(canaryAnalysisGates.joined(separator: ", "))]}
                     - setWeight: 50
                     - pause: {durationSeconds: \(pace.canaryPauseSeconds)}
               gates:
@@ -194,7 +232,7 @@ public struct DemoScenario: Sendable {
                   failureLimit: 1
                   http:
                     url: http://api.\(Self.namespace).svc/healthz
-                    timeoutSeconds: 1
+                    timeoutSeconds: 1\(prometheusGate)
               onGateFailure: rollback
               historyLimit: 10
               progressDeadlineSeconds: 120
