@@ -37,6 +37,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "The shortest timings the gates allow (for tests); the same three stories.")
     var fast = false
 
+    @Flag(help: "Afterwards, a console chat: the bot's commands (/status, /deploy staging, ...) typed as an admin, through the same command handling as the Telegram bot.")
+    var chat = false
+
     @Flag(name: .customLong("no-prometheus"), help: "Judge releases by HTTP gates alone, even when /usr/bin/prometheus is installed.")
     var noPrometheus = false
 
@@ -146,7 +149,10 @@ struct DemoCommand: AsyncParsableCommand {
             ? style.paint("Every release ended as expected.", .green)
             : style.paint("Not every release ended as expected; run with --log-level info to see the controller's logs.", .red))
 
-        if keep {
+        if chat {
+            Terminal.line("\nThe demo cluster's kubeconfig: \(kubeconfig.path) (also try the commands of --keep in another terminal)")
+            try await DemoChat.run(client: client, namespace: DemoScenario.namespace, directory: workDirectory, style: style)
+        } else if keep {
             printTryIt(kubeconfig: kubeconfig.path, proxy: endpoint.proxyURL, style: style)
             await waitForInterrupt()
         }

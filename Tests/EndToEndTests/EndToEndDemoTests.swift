@@ -23,4 +23,18 @@ struct EndToEndDemoTests {
         #expect(summary.contains { $0.hasPrefix("canary release") && $0.contains("Succeeded") }, "\(result.stdout)")
         #expect(!result.stdout.contains("\u{1B}["), "escape codes in output that is not a terminal")
     }
+
+    @Test("--chat takes the bot's commands from standard input as an admin and answers through the chat engine")
+    func chat() async throws {
+        let binary = try #require(EndToEndCluster.binary)
+        let manifests = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests").path
+        let result = try await runProgram(binary, ["demo", "--fast", "--no-prometheus", "--chat", "--manifests", manifests],
+                                          stdin: "/status\n/deploy staging\n/history staging\nquit\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let chat = String(result.stdout.split(separator: "Console chat", maxSplits: 1).last ?? "")
+        #expect(chat.contains("production (web-production)") && chat.contains("staging (api-staging)"), "\(chat)")
+        #expect(chat.contains("Deploy") && chat.contains("to staging"), "\(chat)")
+        #expect(chat.contains("Recent releases of staging"), "\(chat)")
+        #expect(!chat.contains("<b>"), "HTML tags printed to the console")
+    }
 }

@@ -138,6 +138,7 @@ public struct DemoScenario: Sendable {
               source:
                 imageRepository: \(Self.webRepository)
                 branch: main
+                github: {owner: example, repo: shop-web}
               container: web
               strategy:
                 blueGreen:
@@ -211,6 +212,7 @@ public struct DemoScenario: Sendable {
               source:
                 imageRepository: \(Self.apiRepository)
                 branch: develop
+                github: {owner: example, repo: shop-api}
               container: api
               strategy:
                 canary:
