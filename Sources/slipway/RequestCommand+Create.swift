@@ -131,17 +131,17 @@ struct RequestCreation {
                 break
             } catch {
                 // A name already taken (a one-in-millions clash): draw another.
-                guard error.isAlreadyExists, let regenerated = try? RequestDraft.make(
+                guard error.isAlreadyExists, let redrawn = try? RequestDraft.make(
                     target: draft.spec.target, action: draft.spec.effectiveAction, image: draft.spec.image, commit: draft.spec.commit,
                     reason: draft.spec.reason, namespace: namespace, requestedBy: draft.requestedBy, entropy: .random(in: .min ... .max))
                 else {
                     throw CommandFailure("cannot create the request in namespace \"\(namespace)\": \(error)")
                 }
-                request = regenerated
+                request = redrawn
             }
         }
         guard let created, let name = created.metadata.name else {
-            throw CommandFailure("cannot create the request: the generated names were all taken; try again")
+            throw CommandFailure("cannot create the request: every name drawn was already taken; try again")
         }
         if output.printsObjects {
             let value = (try? JSONValue(encoding: created)) ?? .null

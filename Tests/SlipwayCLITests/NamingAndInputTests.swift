@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Request names, durations and drafts")
 struct NamingAndInputTests {
-    @Test("generated names start with the target, fit a DNS subdomain, and differ between equal requests")
+    @Test("request names start with the target, fit a DNS subdomain, and differ between equal requests")
     func names() {
         let first = RequestName.make(target: "web-production", action: .deploy, parts: ["shop/web:1.5.0"], entropy: 1)
         let second = RequestName.make(target: "web-production", action: .deploy, parts: ["shop/web:1.5.0"], entropy: 2)
