@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "LocalClusterTests",
             dependencies: [
-                "LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML",
+                "LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML", "KubeRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -36,7 +36,7 @@ public struct ControllerAssembly: Sendable {
             configuration: configuration, logger: logger)
         let requests = controller.store
         let cluster = KubeRolloutCluster(client: client, events: events, requestLister: { namespace, target in
-            requests.list { $0.metadata.namespace == namespace && $0.spec.target == target }
+            requests.list { $0.metadata.namespace == namespace && $0.effectiveTarget == target }
         })
         let targets = controller.watches(KubeWatchSource(client: client, DeploymentTarget.self, namespace: namespace)) { target in
             Self.requestKeys(of: target, in: requests)
@@ -76,7 +76,7 @@ public struct ControllerAssembly: Sendable {
         guard let name = target.metadata.name else { return [] }
         let namespace = target.metadata.namespace
         var keys = requests.list { request in
-            request.metadata.namespace == namespace && request.spec.target == name && !request.phase.isTerminal
+            request.metadata.namespace == namespace && request.effectiveTarget == name && !request.phase.isTerminal
         }.compactMap { ObjectKey($0) }
         if let active = target.status?.activeRequest, !active.isEmpty {
             let key = ObjectKey(namespace: namespace, name: active)

@@ -49,7 +49,7 @@ public struct KubeRolloutCluster: RolloutCluster {
 
     public func requests(namespace: String, target: String) async throws -> [DeploymentRequest] {
         if let requestLister { return try await requestLister(namespace, target) }
-        return try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.spec.target == target }
+        return try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.effectiveTarget == target }
     }
 
     public func updateRequestStatus(_ request: DeploymentRequest) async throws -> DeploymentRequest {

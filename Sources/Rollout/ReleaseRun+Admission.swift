@@ -18,6 +18,10 @@ extension ReleaseRun {
     /// that hands the target back also makes that release current, so afterwards it is the
     /// current one.
     func release(for target: DeploymentTarget) -> Release? {
+        // Fixed when the request started: an edit of the spec afterwards changes nothing.
+        if let image = status.releaseImage {
+            return Release(image: image, commit: status.releaseCommit)
+        }
         switch request.spec.effectiveAction {
         case .deploy:
             return request.spec.image.map { Release(image: $0, commit: request.spec.commit) }
@@ -134,6 +138,9 @@ extension ReleaseRun {
         status.previousImage = liveImage
         status.previousCommit = liveImage == target.status?.currentImage ? target.status?.currentCommit : nil
         status.stableReplicas = max(1, view.stable.replicas)
+        status.releaseImage = release.image
+        status.releaseCommit = release.commit
+        status.releaseTarget = request.spec.target
         status.startedAt = nowString
         let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
         record(.started, "\(what) \(release.description) as a canary on \(view.canary.name) in \(view.strategy.steps.count) steps; live: \(view.stable.name) with \(liveImage ?? "no image"), \(view.stable.replicas) replicas")
@@ -150,6 +157,9 @@ extension ReleaseRun {
         status.previousImage = liveImage
         status.previousCommit = liveImage == target.status?.currentImage ? target.status?.currentCommit : nil
         status.slot = live.other
+        status.releaseImage = release.image
+        status.releaseCommit = release.commit
+        status.releaseTarget = request.spec.target
         status.startedAt = nowString
         let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
         record(.started, "\(what) \(release.description) into slot \(live.other.rawValue) (\(view.workload(live.other).name)); live: \(live.rawValue) with \(liveImage ?? "no image")")

@@ -17,10 +17,10 @@ import SlipwayAPI
 /// already show is recorded without being done again.
 extension ReleaseRun {
     func drive() async throws -> ReconcileAction {
-        target = try await cluster.target(namespace: namespace, name: request.spec.target)
+        target = try await cluster.target(namespace: namespace, name: request.effectiveTarget)
         guard let target else {
             move(to: .failed, reason: "TargetDeleted",
-                 message: "DeploymentTarget \(request.spec.target) was deleted during the release; the Deployments and Services are left as they are", type: .warning)
+                 message: "DeploymentTarget \(request.effectiveTarget) was deleted during the release; the Deployments and Services are left as they are", type: .warning)
             try await save()
             return .awaitChange
         }
@@ -29,10 +29,11 @@ extension ReleaseRun {
         }
         guard let strategy = target.spec.strategy.blueGreen, let slot = status.slot, let release = release(for: target) else {
             move(to: .failed, reason: "TargetChanged",
-                 message: "target \(request.spec.target) no longer describes a blue/green release this request can continue; nothing further is changed", type: .warning)
+                 message: "target \(request.effectiveTarget) no longer describes a blue/green release this request can continue; nothing further is changed", type: .warning)
             try await save()
             return try await tidyAfterFinish()
         }
+        noteIgnoredSpecEdit(release)
         let view = try await BlueGreenView.read(strategy, container: target.spec.container, namespace: namespace, cluster: cluster)
         let step = BlueGreenStep(run: self, view: view, slot: slot, release: release, target: target)
 

@@ -12,7 +12,7 @@ import SlipwayAPI
 public protocol RolloutCluster: ClusterLookup {
     /// The request, or nil when it no longer exists.
     func request(namespace: String, name: String) async throws -> DeploymentRequest?
-    /// Every request in `namespace` whose `spec.target` is `target`, in any phase.
+    /// Every request in `namespace` whose target (`effectiveTarget`) is `target`, in any phase.
     func requests(namespace: String, target: String) async throws -> [DeploymentRequest]
     /// Writes `request.status` through the status subresource. The write carries the request's
     /// resourceVersion, so a stale copy fails with a conflict instead of undoing a newer status.

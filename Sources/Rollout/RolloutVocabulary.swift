@@ -65,6 +65,8 @@ public enum RequestCondition {
     public static let rollingBack = "RollingBack"
     /// The request has finished; True only when the new release is live.
     public static let complete = "Complete"
+    /// The spec was edited after the release started; the edit is not followed.
+    public static let specIgnored = "SpecIgnored"
 }
 
 /// Why a release is undone.
