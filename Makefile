@@ -22,7 +22,8 @@ test: deps-test
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
 
-# `make demo DEMO_FLAGS=--keep` stays up afterwards with the kubeconfig in .state/kubeconfig.
+# `make demo DEMO_FLAGS=--keep` stays up afterwards (kubeconfig in .state/kubeconfig); DEMO_FLAGS=--chat
+# then takes the bot's commands at the console.
 demo: build
 	$(SLIPWAY) demo --kubeconfig-out .state/kubeconfig $(DEMO_FLAGS)
 
