@@ -23,8 +23,10 @@ test: deps-test
 	scripts/check-monitoring.sh
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
 
+# `make demo DEMO_FLAGS=--keep` stays up afterwards (kubeconfig in .state/kubeconfig); DEMO_FLAGS=--chat
+# then takes the bot's commands at the console.
 demo: build
-	$(SLIPWAY) cluster --port 0 --kubeconfig-out .state/kubeconfig --state-dir .state/cluster
+	$(SLIPWAY) demo --kubeconfig-out .state/kubeconfig $(DEMO_FLAGS)
 
 bench: deps-test
 	$(SWIFT) build -c release $(BUILD_FLAGS)
