@@ -4,7 +4,7 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 SLIPWAY = .build/debug/slipway
 
-.PHONY: all build test demo bench deps-test deps-demo clean
+.PHONY: all build test demo bench deps-test deps-demo clean image-check
 
 all: build
 
@@ -21,9 +21,14 @@ test: deps-test
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
+	scripts/check-deploy-config.sh
 
 demo: build
 	$(SLIPWAY) cluster --port 0 --kubeconfig-out .state/kubeconfig --state-dir .state/cluster
+
+# The container image's release build (static Swift stdlib), run natively: too slow for make test.
+image-check: deps-test
+	scripts/check-deploy-config.sh image
 
 bench: deps-test
 	$(SWIFT) build -c release $(BUILD_FLAGS)
