@@ -85,6 +85,10 @@ struct ClusterAuthorizationTests {
             let canDelete = try await kubectl(cluster, token: token, ["auth", "can-i", "delete", "configmaps", "-n", "shop"])
             #expect(canDelete.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "no", "\(canDelete.stderr)")
 
+            let listed = try await kubectl(cluster, token: token, ["auth", "can-i", "--list", "-n", "shop"])
+            let configMapRow = listed.stdout.split(separator: "\n").first { $0.hasPrefix("configmaps ") }
+            #expect(configMapRow?.contains("[get list]") == true, "kubectl auth can-i --list printed: \(listed.stdout) \(listed.stderr)")
+
             // Taking the binding away takes the right away at once.
             try await cluster.kubectlOK(["delete", "rolebinding", "robot-reads", "-n", "shop"])
             let after = try await kubectl(cluster, token: token, ["get", "configmap", "settings", "-n", "shop"])

@@ -9,6 +9,8 @@ import JSON
 ///   `kubectl create token` calls) issues a token for the ServiceAccount;
 /// - `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews` (`kubectl auth can-i`)
 ///   answers whether the caller may do something;
+/// - `POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews` (`kubectl auth can-i --list`)
+///   lists what the caller may do in a namespace;
 /// - `POST /apis/authentication.k8s.io/v1/selfsubjectreviews` (`kubectl auth whoami`)
 ///   tells the caller who it is.
 /// See https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/
@@ -28,6 +30,9 @@ struct IdentityEndpoints: Sendable {
         case ("authorization.k8s.io", "selfsubjectaccessreviews", nil) where path.name == nil && path.namespace == nil:
             try requirePost(request, "selfsubjectaccessreviews")
             return try await accessReview(request, user: user)
+        case ("authorization.k8s.io", "selfsubjectrulesreviews", nil) where path.name == nil && path.namespace == nil:
+            try requirePost(request, "selfsubjectrulesreviews")
+            return try await rulesReview(request, user: user)
         case ("authentication.k8s.io", "selfsubjectreviews", nil) where path.name == nil && path.namespace == nil:
             try requirePost(request, "selfsubjectreviews")
             return selfReview(user: user, version: path.version)
@@ -97,6 +102,34 @@ struct IdentityEndpoints: Sendable {
         let response: JSONValue = [
             "kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
             "metadata": ["creationTimestamp": .null], "spec": spec, "status": status,
+        ]
+        return APIServer.json(response, status: 201)
+    }
+
+    private func rulesReview(_ request: Request, user: UserInfo) async throws -> Response {
+        let spec = try ReviewBodies.spec(try await ReviewBodies.read(request), contentType: request.headers[.contentType],
+                                         protobufSpec: ReviewBodies.rulesReviewSpec)
+        let namespace = spec["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let rules = user.isSuperuser
+            ? [PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"]), PolicyRule(verbs: ["*"], nonResourceURLs: ["*"])]
+            : authorizer.rules(for: user, namespace: namespace)
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+        var resourceRules: [JSONValue] = []
+        var nonResourceRules: [JSONValue] = []
+        for rule in rules {
+            if !rule.nonResourceURLs.isEmpty {
+                nonResourceRules.append(["verbs": strings(rule.verbs), "nonResourceURLs": strings(rule.nonResourceURLs)])
+            }
+            if !rule.resources.isEmpty {
+                var entry: JSONValue = ["verbs": strings(rule.verbs), "apiGroups": strings(rule.apiGroups), "resources": strings(rule.resources)]
+                if !rule.resourceNames.isEmpty { entry["resourceNames"] = strings(rule.resourceNames) }
+                resourceRules.append(entry)
+            }
+        }
+        let response: JSONValue = [
+            "kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
+            "metadata": ["creationTimestamp": .null], "spec": spec,
+            "status": ["resourceRules": .array(resourceRules), "nonResourceRules": .array(nonResourceRules), "incomplete": false],
         ]
         return APIServer.json(response, status: 201)
     }

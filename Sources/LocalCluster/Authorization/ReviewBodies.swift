@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import JSON
 
-/// The `spec` of the TokenRequest and SelfSubjectAccessReview bodies, sent as JSON or, by
+/// The `spec` of the TokenRequest, SelfSubjectAccessReview and SelfSubjectRulesReview bodies, sent as JSON or, by
 /// client-go's typed clients (`kubectl create token`, `kubectl auth can-i`), as protobuf.
 /// Field numbers from k8s.io/api/authentication/v1/generated.proto and
 /// k8s.io/api/authorization/v1/generated.proto.
@@ -61,6 +61,11 @@ enum ReviewBodies {
             }
         }
         return spec
+    }
+
+    /// SelfSubjectRulesReviewSpec: namespace = 1.
+    static func rulesReviewSpec(_ bytes: [UInt8]) throws(APIError) -> JSONValue {
+        try strings(bytes, [1: "namespace"])
     }
 
     private static func strings(_ bytes: [UInt8], _ names: [Int: String]) throws(APIError) -> JSONValue {
