@@ -7,7 +7,8 @@ import JSON
 import Logging
 import NIOCore
 
-/// The Kubernetes REST API over HTTP: authenticates each request, routes its path, and
+/// The Kubernetes REST API over HTTP: authenticates each request, authorizes it with RBAC
+/// (`RBACAuthorizer`; the admin identity is in `system:masters` and passes), routes its path, and
 /// answers every failure with a `Status` object and the matching HTTP code, the way
 /// kube-apiserver does, so that kubectl and client libraries behave as against a real cluster.
 /// See https://kubernetes.io/docs/reference/using-api/api-concepts/

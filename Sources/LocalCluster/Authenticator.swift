@@ -41,8 +41,10 @@ struct Authenticator: Sendable {
             throw APIError.unauthorized
         }
         // With optional verification, a presented certificate is there only if the CA signed it.
-        if clientCertificates, let certificate = try? await channel.nioSSL_peerCertificate().get() {
-            return Self.user(of: certificate) ?? .admin
+        // A certificate that names no user (no common name) authenticates no one.
+        if clientCertificates, let certificate = try? await channel.nioSSL_peerCertificate().get(),
+           let user = Self.user(of: certificate) {
+            return user
         }
         throw APIError.unauthorized
     }
