@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks Slipway's shipped deployment configuration without a cluster or a Docker engine:
-# - manifests/ renders with kustomize; the Helm chart lints clean (default and other value
+# - manifests/ renders with kustomize and passes checkov; the Helm chart lints clean (default and other value
 #   sets) and renders the same objects, RBAC rules, security contexts, probes and resources;
 # - the Dockerfile is hadolint clean;
 # - terraform/ is formatted, parses as HCL, and passes checkov (skips are justified inline);
@@ -143,6 +143,13 @@ if problems:
     sys.exit(1)
 print(f"{len(chart)} objects agree (kinds: {', '.join(sorted({k[0] for k in chart}))})")
 PY
+
+step "checkov: the rendered manifests and chart (skips are justified in the Deployments' annotations)"
+mkdir -p "$tmp/rendered"
+cp "$tmp/manifests.yaml" "$tmp/rendered/manifests.yaml"
+cp "$tmp/chart.yaml" "$tmp/rendered/chart.yaml"
+checkov -d "$tmp/rendered" --framework kubernetes --quiet --compact --skip-download 2>/dev/null \
+  || fail "checkov found failing checks in manifests/ or the chart"
 
 step "hadolint Dockerfile"
 hadolint Dockerfile
