@@ -33,6 +33,17 @@ check_image() {
   if grep -Eq "libswift|libFoundation|libdispatch|libBlocksRuntime" <<<"$libraries"; then
     fail "the release binary links the Swift runtime dynamically; --static-swift-stdlib did not take"
   fi
+  # What the binary itself asks for must come with debian:bookworm-slim (libc, libm, libstdc++,
+  # libgcc) or the two packages the runtime stage installs (libcurl4, libyaml-0-2).
+  local needed
+  needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  echo "needed: $(echo "$needed" | tr '\n' ' ')"
+  while read -r library; do
+    case "$library" in
+      libc.so.6|libm.so.6|libstdc++.so.6|libgcc_s.so.1|ld-linux-*.so.*|libcurl.so.4|libyaml-0.so.2) ;;
+      *) fail "the release binary needs $library, which the runtime image does not install" ;;
+    esac
+  done <<<"$needed"
   step "slipway version"
   "$bin" version || fail "the release binary does not start"
 }
