@@ -87,6 +87,7 @@ let package = Package(
             name: "slipway",
             dependencies: [
                 "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI",
+                "ChatOps",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "LocalClusterTests",
             dependencies: [
-                "LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML",
+                "LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML", "KubeRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -128,7 +129,7 @@ let package = Package(
             dependencies: ["KubeRuntime", "SlipwayAPI", "Kube", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON"], swiftSettings: strict),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON", "ClusterCore", "YAML"], swiftSettings: strict),
         // `make bench`: client throughput and latency against the embedded cluster.
         .executableTarget(
             name: "SlipwayBenchmarks",
@@ -139,6 +140,26 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML"],
+            swiftSettings: strict
+        ),
+        // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
+        .target(
+            name: "ChatOps",
+            dependencies: [
+                "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ChatOpsTests",
+            dependencies: [
+                "ChatOps", "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML", "LocalCluster", "ClusterCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
     ]

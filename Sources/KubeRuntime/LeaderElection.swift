@@ -43,8 +43,12 @@ public struct LeaderElectionConfiguration: Sendable {
         return "\(host.isEmpty ? "candidate" : host)_\(UUID().uuidString.lowercased())"
     }
 
+    /// The duration written to the Lease, which the other candidates wait out. A Lease counts
+    /// whole seconds, so a fraction is rounded up: rounding down would let a standby take over
+    /// before this leader's renew deadline has passed.
     var leaseDurationSeconds: Int {
-        Int(leaseDuration.components.seconds)
+        let components = leaseDuration.components
+        return Int(components.seconds) + (components.attoseconds > 0 ? 1 : 0)
     }
 }
 

@@ -71,6 +71,9 @@ public final class EmbeddedCluster: Service, Sendable {
         /// The HTTP proxy that reaches the simulated apps of Services (`http://127.0.0.1:PORT`),
         /// when the simulation serves one.
         public var proxyURL: String?
+        /// Where every simulated app's metrics are served for Prometheus
+        /// (`http://127.0.0.1:PORT/metrics`), when the simulation serves them.
+        public var metricsURL: String?
     }
 
     public let configuration: Configuration
@@ -130,14 +133,22 @@ public final class EmbeddedCluster: Service, Sendable {
             watchTimeout: configuration.watchTimeout, logger: logger)
 
         var simulationServices: [any Service] = []
+        let applications = configuration.simulation == nil ? nil : SimulatedApplications(store: store)
         let proxy = configuration.simulation?.proxyPort.flatMap { port in
-            SimulatedApplications(store: store).map { SimulationProxy(applications: $0, port: port, logger: logger) }
+            applications.map { SimulationProxy(applications: $0, port: port, logger: logger) }
+        }
+        let metricsEndpoint = configuration.simulation?.metricsPort.flatMap { port in
+            applications.map { MetricsEndpoint(metrics: $0.metrics, port: port, logger: logger) }
         }
         if let simulation = configuration.simulation,
            let workloads = WorkloadController(store: store, configuration: simulation, logger: logger) {
             simulationServices.append(workloads)
         }
         if let proxy { simulationServices.append(proxy) }
+        if let metricsEndpoint { simulationServices.append(metricsEndpoint) }
+        if let simulation = configuration.simulation, simulation.trafficRate > 0, let applications {
+            simulationServices.append(LoadGenerator(store: store, applications: applications, rate: simulation.trafficRate, logger: logger))
+        }
 
         let server: HTTPServerBuilder
         if let credentials {
@@ -167,9 +178,10 @@ public final class EmbeddedCluster: Service, Sendable {
                         try Kubeconfig.write(kubeconfig, to: path)
                     }
                     let proxyURL = try await proxy?.url()
+                    let metricsURL = try await metricsEndpoint?.url()
                     ready.succeed(Endpoint(
                         url: url, port: port, credentials: credentials, kubeconfig: kubeconfig,
-                        kubeconfigPath: configuration.kubeconfigPath, proxyURL: proxyURL))
+                        kubeconfigPath: configuration.kubeconfigPath, proxyURL: proxyURL, metricsURL: metricsURL))
                 } catch {
                     ready.fail(error)
                 }

@@ -11,6 +11,8 @@ import SlipwayAPI
 /// - the request itself (spec, annotations such as approvals, promote and abort);
 /// - its target (spec or status, e.g. the active request finishing frees the queue);
 /// - the target's Deployments and Services (availability of a slot, a selector change).
+/// Routing objects (Ingress, VirtualService, HTTPRoute) are not watched: a canary stopped by an
+/// external edit of one looks again on its own (`RolloutConfiguration.availabilityPoll`).
 /// Waiting requests also look again on their own (`RolloutConfiguration.waitingRecheck`).
 ///
 /// A `Controller` runs once; a process that leads several times (leader election) builds a
@@ -22,16 +24,19 @@ public struct ControllerAssembly: Sendable {
     private let deployments: Store<Deployment>
     private let services: Store<Service>
 
-    /// - Parameter namespace: the namespace to watch; nil watches every namespace.
+    /// - Parameters:
+    ///   - namespace: the namespace to watch; nil watches every namespace.
+    ///   - prometheus: where Prometheus gates send their queries (each gate names its server).
     public init(client: KubeClient, events: EventRecorder, prober: any GateProber, namespace: String?,
                 configuration: ControllerConfiguration = ControllerConfiguration(),
-                rollout: RolloutConfiguration = RolloutConfiguration(), logger: Logger) {
+                rollout: RolloutConfiguration = RolloutConfiguration(), prometheus: any PrometheusQuerying = PrometheusClient(),
+                logger: Logger) {
         let controller = Controller<DeploymentRequest>(
             primary: KubeWatchSource(client: client, DeploymentRequest.self, namespace: namespace),
             configuration: configuration, logger: logger)
         let requests = controller.store
         let cluster = KubeRolloutCluster(client: client, events: events, requestLister: { namespace, target in
-            requests.list { $0.metadata.namespace == namespace && $0.spec.target == target }
+            requests.list { $0.metadata.namespace == namespace && $0.effectiveTarget == target }
         })
         let targets = controller.watches(KubeWatchSource(client: client, DeploymentTarget.self, namespace: namespace)) { target in
             Self.requestKeys(of: target, in: requests)
@@ -48,7 +53,7 @@ public struct ControllerAssembly: Sendable {
         }
         self.controller = controller
         self.targets = targets
-        self.reconciler = RequestReconciler(cluster: cluster, gates: .standard(prober: prober), configuration: rollout, logger: logger)
+        self.reconciler = RequestReconciler(cluster: cluster, gates: .standard(prober: prober, prometheus: prometheus), configuration: rollout, logger: logger)
     }
 
     /// Returns once every watch cache has its first full list (or the task is cancelled).
@@ -71,7 +76,7 @@ public struct ControllerAssembly: Sendable {
         guard let name = target.metadata.name else { return [] }
         let namespace = target.metadata.namespace
         var keys = requests.list { request in
-            request.metadata.namespace == namespace && request.spec.target == name && !request.phase.isTerminal
+            request.metadata.namespace == namespace && request.effectiveTarget == name && !request.phase.isTerminal
         }.compactMap { ObjectKey($0) }
         if let active = target.status?.activeRequest, !active.isEmpty {
             let key = ObjectKey(namespace: namespace, name: active)

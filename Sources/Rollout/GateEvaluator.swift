@@ -4,13 +4,17 @@ import SlipwayAPI
 public struct GateContext: Sendable {
     public var namespace: String
     public var target: DeploymentTarget
-    /// The slot receiving the release, as last read.
+    /// The Deployment receiving the release (the canary, or the blue/green slot being filled), as last read.
     public var releaseWorkload: WorkloadState
+    /// The Deployment serving what was live (the stable, or the live blue/green slot): the
+    /// `{{stable}}` of a Prometheus query.
+    public var stableName: String?
 
-    public init(namespace: String, target: DeploymentTarget, releaseWorkload: WorkloadState) {
+    public init(namespace: String, target: DeploymentTarget, releaseWorkload: WorkloadState, stableName: String? = nil) {
         self.namespace = namespace
         self.target = target
         self.releaseWorkload = releaseWorkload
+        self.stableName = stableName
     }
 }
 
@@ -49,16 +53,15 @@ public struct GateEvaluators: Sendable {
     public var prometheus: any GateEvaluator
 
     public init(http: any GateEvaluator, readiness: any GateEvaluator = ReadinessGateEvaluator(),
-                prometheus: any GateEvaluator = UnsupportedGateEvaluator(
-                    reason: "Prometheus gates are not evaluated by this controller yet; the gate counts as failed. Remove it from the blue/green gate lists or set onGateFailure: pause to decide by hand")) {
+                prometheus: any GateEvaluator = PrometheusGateEvaluator()) {
         self.http = http
         self.readiness = readiness
         self.prometheus = prometheus
     }
 
-    /// The usual set: HTTP gates through `prober`.
-    public static func standard(prober: any GateProber) -> GateEvaluators {
-        GateEvaluators(http: HTTPGateEvaluator(prober: prober))
+    /// The usual set: HTTP gates through `prober`, Prometheus gates through `prometheus`.
+    public static func standard(prober: any GateProber, prometheus: any PrometheusQuerying = PrometheusClient()) -> GateEvaluators {
+        GateEvaluators(http: HTTPGateEvaluator(prober: prober), prometheus: PrometheusGateEvaluator(client: prometheus))
     }
 
     func evaluator(for kind: Gate.Kind) -> any GateEvaluator {

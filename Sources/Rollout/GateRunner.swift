@@ -19,6 +19,9 @@ public enum GateStageOutcome: Sendable, Equatable {
     case passed
     /// A gate failed; `message` says which and why.
     case failed(gate: String, message: String)
+    /// A gate had more inconclusive measurements (no data, with `noDataPolicy: inconclusive`)
+    /// than it tolerates: neither pass nor fail, so a human decides.
+    case inconclusive(gate: String, message: String)
     /// Some gates still measure; the next one is due after this long.
     case running(nextIn: Duration)
 }
@@ -36,12 +39,20 @@ struct GateRunner: Sendable {
     /// Runs one round. `measured` is true when any status changed (and must be written).
     func run(stage: GateStage, gateNames: [String], statuses: inout [GateStatus], context: GateContext,
              stageStartedAt: Date, now: Date) async -> (outcome: GateStageOutcome, measured: Bool) {
+        await run(statusName: stage.statusName, gateNames: gateNames, statuses: &statuses, context: context,
+                  stageStartedAt: stageStartedAt, now: now)
+    }
+
+    /// Runs one round; each gate's entry in `statuses` is named `statusName(gate)`.
+    func run(statusName: (String) -> String, gateNames: [String], statuses: inout [GateStatus], context: GateContext,
+             stageStartedAt: Date, now: Date) async -> (outcome: GateStageOutcome, measured: Bool) {
         var measured = false
         var nextIn: Duration?
         var failure: (gate: String, message: String)?
+        var inconclusive: (gate: String, message: String)?
 
         for name in gateNames {
-            let statusName = stage.statusName(name)
+            let statusName = statusName(name)
             var status = statuses.first { $0.name == statusName } ?? GateStatus(name: statusName, phase: .pending, successes: 0, failures: 0)
             defer {
                 if let index = statuses.firstIndex(where: { $0.name == statusName }) { statuses[index] = status } else { statuses.append(status) }
@@ -50,6 +61,9 @@ struct GateRunner: Sendable {
             case .passed: continue
             case .failed:
                 if failure == nil { failure = (name, status.lastError ?? "gate \(name) failed") }
+                continue
+            case .inconclusive:
+                if inconclusive == nil { inconclusive = (name, Self.inconclusiveMessage(status)) }
                 continue
             default: break
             }
@@ -77,6 +91,8 @@ struct GateRunner: Sendable {
             switch status.phase {
             case .failed:
                 if failure == nil { failure = (name, status.lastError ?? "gate \(name) failed") }
+            case .inconclusive:
+                if inconclusive == nil { inconclusive = (name, Self.inconclusiveMessage(status)) }
             case .passed:
                 break
             default:
@@ -85,7 +101,8 @@ struct GateRunner: Sendable {
         }
 
         if let failure { return (.failed(gate: failure.gate, message: failure.message), measured) }
-        let allPassed = gateNames.allSatisfy { name in statuses.first { $0.name == stage.statusName(name) }?.phase == .passed }
+        if let inconclusive { return (.inconclusive(gate: inconclusive.gate, message: inconclusive.message), measured) }
+        let allPassed = gateNames.allSatisfy { name in statuses.first { $0.name == statusName(name) }?.phase == .passed }
         if allPassed { return (.passed, measured) }
         return (.running(nextIn: nextIn ?? .seconds(1)), measured)
     }
@@ -100,19 +117,32 @@ struct GateRunner: Sendable {
             status.successes = (status.successes ?? 0) + 1
         case .inconclusive:
             status.inconclusive = (status.inconclusive ?? 0) + 1
+            status.lastError = measurement.error.map { String($0.prefix(4096)) }
         case .failure, .error:
             status.failures = (status.failures ?? 0) + 1
             status.lastError = measurement.error.map { String($0.prefix(4096)) }
         }
         let successesInARow = (status.measurements ?? []).reversed().prefix { $0.outcome == .success }.count
         let threshold = min(max(1, gate.effectiveSuccessThreshold), GateStatus.measurementLimit)
+        let taken = (status.successes ?? 0) + (status.failures ?? 0) + (status.inconclusive ?? 0)
         if measurement.failsGate || (status.failures ?? 0) > max(0, gate.effectiveFailureLimit) {
             status.phase = .failed
+        } else if let prometheus = gate.prometheus, (status.inconclusive ?? 0) > max(0, prometheus.effectiveInconclusiveLimit) {
+            status.phase = .inconclusive
+        } else if let count = gate.prometheus?.count {
+            // Exactly `count` measurements, as Argo Rollouts' analysis counts them: the gate
+            // passes once all are taken within the failure and inconclusive limits.
+            status.phase = taken >= max(1, count) ? .passed : .running
         } else if successesInARow >= threshold {
             status.phase = .passed
         } else {
             status.phase = .running
         }
+    }
+
+    static func inconclusiveMessage(_ status: GateStatus) -> String {
+        "\(status.inconclusive ?? 0) inconclusive measurement\((status.inconclusive ?? 0) == 1 ? "" : "s")"
+            + (status.lastError.map { " (last: \($0))" } ?? "")
     }
 
     static func duration(_ interval: TimeInterval) -> Duration {

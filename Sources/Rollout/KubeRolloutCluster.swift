@@ -49,7 +49,7 @@ public struct KubeRolloutCluster: RolloutCluster {
 
     public func requests(namespace: String, target: String) async throws -> [DeploymentRequest] {
         if let requestLister { return try await requestLister(namespace, target) }
-        return try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.spec.target == target }
+        return try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.effectiveTarget == target }
     }
 
     public func updateRequestStatus(_ request: DeploymentRequest) async throws -> DeploymentRequest {
@@ -145,6 +145,43 @@ public struct KubeRolloutCluster: RolloutCluster {
                 throw RolloutClusterError.conflict("the selector of Service \(name) is no longer \(BlueGreenView.describe(expected)): someone changed it")
             }
             throw error
+        }
+    }
+
+    // MARK: Routing objects
+
+    public func routingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws -> JSONValue? {
+        try await orNil { () async throws(KubeError) in try await client.get(resource, name: name, namespace: namespace).value }
+    }
+
+    public func patchRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String, operations: [JSONValue]) async throws {
+        do {
+            _ = try await client.patch(resource, name: name, namespace: namespace, patch: .json(operations))
+        } catch {
+            if error.isInvalid || error.isConflict {
+                throw RolloutClusterError.conflict("\(resource.kind) \(name) is no longer as it was read: someone changed it")
+            }
+            if error.isNotFound { throw RolloutClusterError.notFound(kind: resource.kind, name: name, namespace: namespace) }
+            throw error
+        }
+    }
+
+    public func createRoutingObject(_ resource: ResourceDescriptor, namespace: String, object: JSONValue) async throws {
+        do {
+            _ = try await client.create(resource, DynamicObject(object), namespace: namespace)
+        } catch {
+            if error.isAlreadyExists || error.isConflict {
+                throw RolloutClusterError.conflict("\(resource.kind) \(object[path: "metadata", "name"]?.stringValue ?? "") exists already")
+            }
+            throw error
+        }
+    }
+
+    public func deleteRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws {
+        do {
+            _ = try await client.delete(resource, name: name, namespace: namespace)
+        } catch {
+            if !error.isNotFound { throw error }
         }
     }
 

@@ -18,6 +18,10 @@ extension ReleaseRun {
     /// that hands the target back also makes that release current, so afterwards it is the
     /// current one.
     func release(for target: DeploymentTarget) -> Release? {
+        // Fixed when the request started: an edit of the spec afterwards changes nothing.
+        if let image = status.releaseImage {
+            return Release(image: image, commit: status.releaseCommit)
+        }
         switch request.spec.effectiveAction {
         case .deploy:
             return request.spec.image.map { Release(image: $0, commit: request.spec.commit) }
@@ -39,7 +43,7 @@ extension ReleaseRun {
             return try await tidyAfterFinish()
         }
 
-        let view: BlueGreenView
+        let view: LiveView
         switch try await validate() {
         case .rejected(let message):
             setCondition(RequestCondition.accepted, false, reason: "Invalid", message: message)
@@ -119,6 +123,32 @@ extension ReleaseRun {
         return try await start(view: view, target: self.target ?? target)
     }
 
+    private func start(view: LiveView, target: DeploymentTarget) async throws -> ReconcileAction {
+        switch view {
+        case .blueGreen(let blueGreen): return try await start(view: blueGreen, target: target)
+        case .canary(let canary): return try await start(view: canary, target: target)
+        }
+    }
+
+    /// Records what is live (what a failure restores) and the stable replicas (what the
+    /// canary's share is taken of), and enters Progressing. No workload is touched yet.
+    private func start(view: CanaryView, target: DeploymentTarget) async throws -> ReconcileAction {
+        guard let release = release(for: target) else { return .awaitChange }
+        let liveImage = view.stable.image
+        status.previousImage = liveImage
+        status.previousCommit = liveImage == target.status?.currentImage ? target.status?.currentCommit : nil
+        status.stableReplicas = max(1, view.stable.replicas)
+        status.releaseImage = release.image
+        status.releaseCommit = release.commit
+        status.releaseTarget = request.spec.target
+        status.startedAt = nowString
+        let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
+        record(.started, "\(what) \(release.description) as a canary on \(view.canary.name) in \(view.strategy.steps.count) steps; live: \(view.stable.name) with \(liveImage ?? "no image"), \(view.stable.replicas) replicas")
+        move(to: .progressing, reason: "Started", message: "\(what) \(release.description) as a canary on \(view.canary.name)")
+        try await save()
+        return .requeueAfter(.zero)
+    }
+
     /// Records what is live (what a failure restores) and the slot receiving the release, and
     /// enters Progressing. No workload is touched yet.
     private func start(view: BlueGreenView, target: DeploymentTarget) async throws -> ReconcileAction {
@@ -127,6 +157,9 @@ extension ReleaseRun {
         status.previousImage = liveImage
         status.previousCommit = liveImage == target.status?.currentImage ? target.status?.currentCommit : nil
         status.slot = live.other
+        status.releaseImage = release.image
+        status.releaseCommit = release.commit
+        status.releaseTarget = request.spec.target
         status.startedAt = nowString
         let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
         record(.started, "\(what) \(release.description) into slot \(live.other.rawValue) (\(view.workload(live.other).name)); live: \(live.rawValue) with \(liveImage ?? "no image")")
@@ -140,8 +173,14 @@ extension ReleaseRun {
         return value.isEmpty ? "no reason given" : String(value.prefix(200))
     }
 
+    /// The live objects of a valid target, as admission read them.
+    enum LiveView {
+        case blueGreen(BlueGreenView)
+        case canary(CanaryView)
+    }
+
     enum Validation {
-        case valid(BlueGreenView)
+        case valid(LiveView)
         case rejected(String)
     }
 
@@ -158,16 +197,47 @@ extension ReleaseRun {
         }
         let againstTarget = request.validationIssues(against: target)
         if !againstTarget.isEmpty { return .rejected(Self.describe(againstTarget)) }
-        guard let blueGreen = target.spec.strategy.blueGreen else {
-            return .rejected("spec.target: DeploymentTarget \(request.spec.target) uses the canary strategy, which this controller does not release yet; use a blueGreen target")
-        }
         let live = try await target.liveIssues(in: namespace, lookup: cluster)
         if !live.isEmpty {
             return .rejected("spec.target: DeploymentTarget \(request.spec.target) refers to missing objects: \(Self.describe(live))")
         }
+        if let canary = target.spec.strategy.canary {
+            let view = try await CanaryView.read(canary, container: target.spec.container, namespace: namespace, cluster: cluster)
+            if let problem = try await canaryProblem(view, target: target) {
+                return .rejected("spec.target: DeploymentTarget \(request.spec.target): \(problem)")
+            }
+            return .valid(.canary(view))
+        }
+        guard let blueGreen = target.spec.strategy.blueGreen else {
+            return .rejected("spec.target: DeploymentTarget \(request.spec.target) sets no strategy; set blueGreen or canary")
+        }
         let view = try await BlueGreenView.read(blueGreen, container: target.spec.container, namespace: namespace, cluster: cluster)
         if let problem = view.problem { return .rejected("spec.target: DeploymentTarget \(request.spec.target): \(problem)") }
-        return .valid(view)
+        return .valid(.blueGreen(view))
+    }
+
+    /// Why the canary target cannot be released as its objects stand, naming the field; nil when it can.
+    private func canaryProblem(_ view: CanaryView, target: DeploymentTarget) async throws -> String? {
+        let field = "spec.strategy.canary.trafficRouting"
+        guard let router = TrafficRouters.router(for: view.strategy) else {
+            return "\(field): set exactly one of replicaRatio, nginx, istio, gatewayAPI"
+        }
+        let context = RouterContext(namespace: namespace, strategy: view.strategy, request: request, stable: view.stable, canary: view.canary,
+                                    baseReplicas: max(1, view.stable.replicas), cluster: cluster)
+        if let problem = try await router.problem(context) { return "\(field): \(problem)" }
+        if !router.scalesWorkloads {
+            do {
+                if let weight = try await router.liveWeight(context), weight != 0 {
+                    return "\(field): \(router.summary) already sends \(weight) % of the traffic to the canary; set it to stable 100 / canary 0 before releasing"
+                }
+            } catch is ExternalRoutingEdit {
+                // The NGINX canary Ingress does not exist before the first release: nothing routed.
+            }
+        }
+        if view.stable.replicas == 0 {
+            return "spec.strategy.canary.stableDeployment: Deployment \(view.stable.name) has 0 replicas; the canary's share is taken of the stable's replicas, so scale it up first"
+        }
+        return nil
     }
 
     static func describe(_ issues: [ValidationIssue]) -> String {

@@ -17,19 +17,23 @@ import SlipwayAPI
 /// already show is recorded without being done again.
 extension ReleaseRun {
     func drive() async throws -> ReconcileAction {
-        target = try await cluster.target(namespace: namespace, name: request.spec.target)
+        target = try await cluster.target(namespace: namespace, name: request.effectiveTarget)
         guard let target else {
             move(to: .failed, reason: "TargetDeleted",
-                 message: "DeploymentTarget \(request.spec.target) was deleted during the release; the Deployments and Services are left as they are", type: .warning)
+                 message: "DeploymentTarget \(request.effectiveTarget) was deleted during the release; the Deployments and Services are left as they are", type: .warning)
             try await save()
             return .awaitChange
         }
+        if let canary = target.spec.strategy.canary, status.slot == nil {
+            return try await driveCanary(target: target, strategy: canary)
+        }
         guard let strategy = target.spec.strategy.blueGreen, let slot = status.slot, let release = release(for: target) else {
             move(to: .failed, reason: "TargetChanged",
-                 message: "target \(request.spec.target) no longer describes a blue/green release this request can continue; nothing further is changed", type: .warning)
+                 message: "target \(request.effectiveTarget) no longer describes a blue/green release this request can continue; nothing further is changed", type: .warning)
             try await save()
             return try await tidyAfterFinish()
         }
+        noteIgnoredSpecEdit(release)
         let view = try await BlueGreenView.read(strategy, container: target.spec.container, namespace: namespace, cluster: cluster)
         let step = BlueGreenStep(run: self, view: view, slot: slot, release: release, target: target)
 
@@ -192,7 +196,7 @@ struct BlueGreenStep {
         let names = (stage == .prePromotion ? strategy.prePromotionGates : strategy.postPromotionGates) ?? []
         let startedAt = run.time(of: stage == .prePromotion ? .available : .switchedTraffic) ?? run.now
         var gates = run.status.gates ?? []
-        let context = GateContext(namespace: namespace, target: target, releaseWorkload: releaseWorkload)
+        let context = GateContext(namespace: namespace, target: target, releaseWorkload: releaseWorkload, stableName: previousWorkload.name)
         let (outcome, measured) = await run.reconciler.runner.run(stage: stage, gateNames: names, statuses: &gates, context: context,
                                                                   stageStartedAt: startedAt, now: run.now)
         if measured { run.status.gates = gates }
@@ -209,6 +213,19 @@ struct BlueGreenStep {
             }.joined(separator: ", "))
             try await run.saveIfChanged()
             return .requeueAfter(nextIn)
+        case .inconclusive(let gate, let message):
+            // Neither pass nor fail: a human decides, whatever onGateFailure says.
+            let what = "\(label) gate \(gate) is inconclusive: \(message)"
+            if run.request.isPromoteRequested {
+                try await run.consumePromotion()
+                run.record(overridden, "\(what); continued by \(SlipwayAnnotation.promote)")
+                try await run.save()
+                return next
+            }
+            run.move(to: .paused, reason: "GateInconclusive",
+                     message: "\(what). Annotate \(SlipwayAnnotation.promote) to continue or \(SlipwayAnnotation.abort) to undo the release", type: .warning)
+            if measured { try await run.save() } else { try await run.saveIfChanged() }
+            return .awaitChange
         case .failed(let gate, let message):
             let what = "\(label) gate \(gate) failed: \(message)"
             if target.spec.effectiveOnGateFailure == .pause {

@@ -114,7 +114,7 @@ final class ReleaseRun {
     /// release (promoted by a human) is Progressing again.
     func record(_ action: TimelineAction, _ detail: String? = nil) {
         status.record(TimelineEntry(time: nowString, action: action.rawValue, detail: detail.map { String($0.prefix(1024)) }))
-        logger.debug("release step", metadata: ["request": "\(namespace)/\(name)", "target": "\(request.spec.target)",
+        logger.debug("release step", metadata: ["request": "\(namespace)/\(name)", "target": "\(request.effectiveTarget)",
                                                 "step": "\(action.rawValue)", "detail": "\(detail ?? "")"])
         if request.phase == .paused {
             move(to: .progressing, reason: "Resumed", message: "continuing: \(SlipwayAnnotation.promote) is set")
@@ -196,7 +196,7 @@ final class ReleaseRun {
 
     /// A finished request: make sure it no longer holds its target, and keep the target's history within its limit.
     func tidyAfterFinish() async throws -> ReconcileAction {
-        target = try await cluster.target(namespace: namespace, name: request.spec.target)
+        target = try await cluster.target(namespace: namespace, name: request.effectiveTarget)
         let targetStatus = target?.status
         if targetStatus?.activeRequest == name || targetStatus?.queue?.contains(name) == true {
             let name = self.name
@@ -214,7 +214,7 @@ final class ReleaseRun {
     func pruneHistory() async throws {
         guard let target else { return }
         let limit = max(0, target.spec.effectiveHistoryLimit)
-        let finished = try await cluster.requests(namespace: namespace, target: request.spec.target)
+        let finished = try await cluster.requests(namespace: namespace, target: request.effectiveTarget)
             .filter { $0.phase.isTerminal }
             .sorted { lhs, rhs in
                 let l = lhs.status?.finishedAt ?? lhs.metadata.creationTimestamp ?? ""

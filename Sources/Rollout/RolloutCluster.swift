@@ -1,3 +1,4 @@
+import JSON
 import Kube
 import KubeRuntime
 import SlipwayAPI
@@ -11,7 +12,7 @@ import SlipwayAPI
 public protocol RolloutCluster: ClusterLookup {
     /// The request, or nil when it no longer exists.
     func request(namespace: String, name: String) async throws -> DeploymentRequest?
-    /// Every request in `namespace` whose `spec.target` is `target`, in any phase.
+    /// Every request in `namespace` whose target (`effectiveTarget`) is `target`, in any phase.
     func requests(namespace: String, target: String) async throws -> [DeploymentRequest]
     /// Writes `request.status` through the status subresource. The write carries the request's
     /// resourceVersion, so a stale copy fails with a conflict instead of undoing a newer status.
@@ -39,6 +40,18 @@ public protocol RolloutCluster: ClusterLookup {
     /// Replaces the Service's selector, but only if it still equals `expected`: a traffic change
     /// must never be made on top of a selector someone else changed meanwhile.
     func setServiceSelector(namespace: String, name: String, expected: [String: String], selector: [String: String]) async throws
+
+    /// A routing object (Ingress, VirtualService, HTTPRoute) as stored, or nil when it does not
+    /// exist. Routers read it whole and change only the fields they own.
+    func routingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws -> JSONValue?
+    /// Applies a JSON patch (RFC 6902) to a routing object. The routers' patches start with
+    /// `test` operations on the values they expect, so a concurrent edit fails the whole patch
+    /// with `RolloutClusterError.conflict` instead of being overwritten.
+    func patchRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String, operations: [JSONValue]) async throws
+    /// Creates a routing object (the NGINX router's canary Ingress); `conflict` when it exists.
+    func createRoutingObject(_ resource: ResourceDescriptor, namespace: String, object: JSONValue) async throws
+    /// Deletes a routing object the controller created; nothing happens when it is gone already.
+    func deleteRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws
 
     /// Records a core/v1 Event about the request. Never fails the caller.
     func emit(_ type: EventType, reason: String, message: String, regarding request: DeploymentRequest) async

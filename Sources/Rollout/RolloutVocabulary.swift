@@ -26,6 +26,26 @@ public enum TimelineAction: String, Sendable, CaseIterable {
     case scaledDownRelease = "ScaledDownRelease"
     case restoredImage = "RestoredImage"
     case finished = "Finished"
+
+    // Canary. The step entries (WeightSet, CanaryScaled, PauseEnded, AnalysisPassed,
+    // AnalysisOverridden) are recorded once per step; `status.currentStep` says which steps
+    // are done, and the detail names the step.
+    case canaryImageSet = "CanaryImageSet"
+    /// The router's own objects exist (the NGINX canary Ingress at weight 0); step 0 begins.
+    case routingPrepared = "RoutingPrepared"
+    case weightSet = "WeightSet"
+    case canaryScaled = "CanaryScaled"
+    case pauseEnded = "PauseEnded"
+    case analysisPassed = "AnalysisPassed"
+    case analysisOverridden = "AnalysisOverridden"
+    /// A human promoted past an external edit of the routing: its weights are taken as they are.
+    case routingAdopted = "RoutingAdopted"
+    case stableImageSet = "StableImageSet"
+    case stableAvailable = "StableAvailable"
+    /// Promotion: all traffic back on the stable Deployment, which now runs the release.
+    case trafficReturned = "TrafficReturned"
+    case canaryScaledDown = "CanaryScaledDown"
+    case restoredStableImage = "RestoredStableImage"
 }
 
 /// The condition types of a request's status, in the Kubernetes convention (`status` True,
@@ -45,6 +65,8 @@ public enum RequestCondition {
     public static let rollingBack = "RollingBack"
     /// The request has finished; True only when the new release is live.
     public static let complete = "Complete"
+    /// The spec was edited after the release started; the edit is not followed.
+    public static let specIgnored = "SpecIgnored"
 }
 
 /// Why a release is undone.

@@ -13,6 +13,10 @@ public struct DeploymentRequest: KubernetesResource, Equatable {
     public var spec: DeploymentRequestSpec
     public var status: DeploymentRequestStatus?
 
+    /// The target this request works on: the one fixed in status when it started (an edit of
+    /// spec.target afterwards must not move a running release to another target), else spec.target.
+    public var effectiveTarget: String { status?.releaseTarget ?? spec.target }
+
     public init(metadata: ObjectMeta, spec: DeploymentRequestSpec, status: DeploymentRequestStatus? = nil) {
         self.apiVersion = Self.resource.apiVersion
         self.kind = Self.resource.kind
@@ -84,6 +88,13 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     /// before the first change, so that a restarted controller restores the right release.
     public var previousImage: String?
     public var previousCommit: String?
+    /// The image and commit this request releases, fixed when it starts (for a rollback, the
+    /// target's previous release then). A request is one ask: editing its spec afterwards does
+    /// not change what is released, and the target's status keeps naming what really runs.
+    public var releaseImage: String?
+    public var releaseCommit: String?
+    /// The target this request holds, fixed when it starts, for the same reason.
+    public var releaseTarget: String?
     /// Blue/green: the slot receiving the release.
     public var slot: Slot?
     /// Blue/green: when the active Service was switched to `slot` (the old slot stays warm for
@@ -93,6 +104,10 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     public var currentStep: Int?
     /// Canary: the traffic weight now sent to the canary.
     public var canaryWeight: Int?
+    /// Canary: the stable Deployment's replicas when the release started. Recorded before the
+    /// first change, because replica ratio routing changes the stable's replicas: it is the
+    /// total the ratio splits and what the stable returns to.
+    public var stableReplicas: Int?
     public var gates: [GateStatus]?
     public var approvals: [Approval]?
     public var startedAt: String?
@@ -107,9 +122,13 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
 
     public init(observedGeneration: Int? = nil, phase: Phase? = nil, previousImage: String? = nil, previousCommit: String? = nil,
                 slot: Slot? = nil, trafficSwitchedAt: String? = nil, currentStep: Int? = nil, canaryWeight: Int? = nil,
-                gates: [GateStatus]? = nil, approvals: [Approval]? = nil, startedAt: String? = nil, finishedAt: String? = nil,
-                message: String? = nil, conditions: [Condition]? = nil, timeline: [TimelineEntry]? = nil) {
+                stableReplicas: Int? = nil, gates: [GateStatus]? = nil, approvals: [Approval]? = nil, startedAt: String? = nil, finishedAt: String? = nil,
+                message: String? = nil, conditions: [Condition]? = nil, timeline: [TimelineEntry]? = nil,
+                releaseImage: String? = nil, releaseCommit: String? = nil, releaseTarget: String? = nil) {
         self.observedGeneration = observedGeneration
+        self.releaseTarget = releaseTarget
+        self.releaseImage = releaseImage
+        self.releaseCommit = releaseCommit
         self.phase = phase
         self.previousImage = previousImage
         self.previousCommit = previousCommit
@@ -117,6 +136,7 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
         self.trafficSwitchedAt = trafficSwitchedAt
         self.currentStep = currentStep
         self.canaryWeight = canaryWeight
+        self.stableReplicas = stableReplicas
         self.gates = gates
         self.approvals = approvals
         self.startedAt = startedAt

@@ -17,7 +17,13 @@ struct ClusterCommand: AsyncParsableCommand {
             given, Deployments get ReplicaSets and Pods that become ready as a kubelet would make \
             them, every Service has a simulated application (its image tag decides how it \
             behaves: unhealthy, crashloop, slow<N>, errors<P>, latency<MS>), and an HTTP proxy \
-            on 127.0.0.1 reaches those apps by their in-cluster names (http://NAME.NAMESPACE.svc).
+            on 127.0.0.1 reaches those apps by their in-cluster names (http://NAME.NAMESPACE.svc). \
+            A load generator sends --traffic-rate requests per second to every Ingress host/path, \
+            Istio VirtualService route, Gateway API HTTPRoute rule and directly called Service, \
+            split as those objects say, and every app's http_requests_total and \
+            http_request_duration_seconds (labelled namespace, service, deployment, version) are \
+            served at http://127.0.0.1:METRICS-PORT/metrics for Prometheus to scrape. Install \
+            manifests/crds/third-party/ for the Istio and Gateway API kinds, as on a real cluster.
             """)
 
     @Option(help: "Port to listen on; 0 picks a free port.")
@@ -41,6 +47,12 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .customLong("proxy-port"), help: "Port of the HTTP proxy to the simulated Services on 127.0.0.1; 0 picks a free port.")
     var proxyPort: Int = 0
 
+    @Option(name: .customLong("metrics-port"), help: "Port on 127.0.0.1 serving the simulated apps' metrics at /metrics; 0 picks a free port.")
+    var metricsPort: Int = 0
+
+    @Option(name: .customLong("traffic-rate"), help: "Requests per second sent to each routed Service (0 to 1000); 0 sends no traffic.")
+    var trafficRate: Double = 20
+
     @Option(name: .customLong("readiness-delay"), help: "Seconds a simulated container takes to become ready.")
     var readinessDelay: Double = 1
 
@@ -50,6 +62,10 @@ struct ClusterCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...65535).contains(proxyPort) else { throw ValidationError("--proxy-port must be between 0 and 65535") }
+        guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be between 0 and 65535") }
+        guard trafficRate.isFinite, (0...1000).contains(trafficRate) else {
+            throw ValidationError("--traffic-rate must be between 0 and 1000 requests per second")
+        }
         guard readinessDelay.isFinite, (0...3600).contains(readinessDelay) else {
             throw ValidationError("--readiness-delay must be between 0 and 3600 seconds")
         }
@@ -70,7 +86,9 @@ struct ClusterCommand: AsyncParsableCommand {
             host: host, port: port, insecureHTTP: insecureHTTP,
             stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) },
             kubeconfigPath: kubeconfigURL,
-            simulation: noSimulation ? nil : .init(readinessDelay: .milliseconds(Int(readinessDelay * 1000)), proxyPort: proxyPort),
+            simulation: noSimulation ? nil : .init(
+                readinessDelay: .milliseconds(Int(readinessDelay * 1000)), proxyPort: proxyPort,
+                trafficRate: trafficRate, metricsPort: metricsPort),
             logger: logger))
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: cluster)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -81,6 +99,9 @@ struct ClusterCommand: AsyncParsableCommand {
                 var lines = "Kubernetes API listening on \(endpoint.url)\n"
                 if let proxy = endpoint.proxyURL {
                     lines += "HTTP proxy for in-cluster services on \(proxy)\n"
+                }
+                if let metrics = endpoint.metricsURL {
+                    lines += "Application metrics for Prometheus on \(metrics)\n"
                 }
                 if let path = endpoint.kubeconfigPath {
                     lines += "Kubeconfig written to \(path.path)\n"

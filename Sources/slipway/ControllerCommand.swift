@@ -15,8 +15,10 @@ struct ControllerCommand: AsyncParsableCommand {
         discussion: """
             Watches DeploymentRequests, their DeploymentTargets, Deployments and Services, and \
             drives each request through its release. Uses --kubeconfig/--context when given, else \
-            KUBECONFIG or ~/.kube/config, else the in-cluster service account. With --leader-elect \
-            only the holder of the Lease reconciles. SIGTERM or SIGINT stops taking work, lets \
+            KUBECONFIG or ~/.kube/config, else the in-cluster service account \
+            (KUBERNETES_SERVICE_HOST and the token in --service-account-dir). With --leader-elect \
+            only the holder of the Lease reconciles (client-go's 15/10/2 s timings unless \
+            --lease-duration, --renew-deadline and --retry-period say otherwise). SIGTERM or SIGINT stops taking work, lets \
             reconciles in flight finish (bounded), and releases the Lease. /healthz answers while \
             the process lives; /readyz once the watch caches are synced (or while standing by for \
             the Lease). /metrics on --metrics-addr serves the controller's readiness and \
@@ -40,6 +42,19 @@ struct ControllerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("lease-namespace"), help: "Namespace of the Lease (default: --namespace, else the configuration's namespace).")
     var leaseNamespace: String?
+
+    @Option(name: .customLong("lease-duration"), help: "Seconds a standby waits after the Lease last changed before taking it over.")
+    var leaseDuration: Double = 15
+
+    @Option(name: .customLong("renew-deadline"), help: "Seconds the leader keeps acting without a successful renewal; shorter than --lease-duration.")
+    var renewDeadline: Double = 10
+
+    @Option(name: .customLong("retry-period"), help: "Seconds between attempts to acquire or renew the Lease.")
+    var retryPeriod: Double = 2
+
+    @Option(name: .customLong("service-account-dir"),
+            help: "Where the in-cluster service account (token, ca.crt, namespace) is mounted, used when no kubeconfig is found.")
+    var serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
     @Option(name: .customLong("metrics-addr"), help: "Address of the /metrics endpoint, HOST:PORT or :PORT; empty disables it.")
     var metricsAddress = ":8080"
@@ -68,6 +83,40 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         if let namespace, namespace.isEmpty { throw ValidationError("--namespace must not be empty") }
         if leaseName.isEmpty { throw ValidationError("--lease-name must not be empty") }
+        if serviceAccountDirectory.isEmpty { throw ValidationError("--service-account-dir must not be empty") }
+        do {
+            _ = try electionTimings(identity: "validation")
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error); adjust --lease-duration, --renew-deadline or --retry-period")
+        }
+    }
+
+    /// The Lease timings from the flags; the library refuses settings where a leader could
+    /// outlive its lease (renew deadline not shorter than the lease, and so on).
+    private func electionTimings(identity: String) throws -> LeaderElectionConfiguration {
+        for (flag, value) in [("--lease-duration", leaseDuration), ("--renew-deadline", renewDeadline), ("--retry-period", retryPeriod)] {
+            guard value.isFinite, value > 0, value <= 3600 else {
+                throw ValidationError("\(flag) must be more than 0 and at most 3600 seconds, not \(value)")
+            }
+        }
+        return try LeaderElectionConfiguration(
+            identity: identity, leaseDuration: .milliseconds(Int(leaseDuration * 1000)),
+            renewDeadline: .milliseconds(Int(renewDeadline * 1000)), retryPeriod: .milliseconds(Int(retryPeriod * 1000)))
+    }
+
+    /// --kubeconfig/--context when given; else KUBECONFIG or ~/.kube/config when one exists;
+    /// else the in-cluster service account (the order client-go and kube-rs use).
+    private func clusterConfiguration() throws -> ClusterConfiguration {
+        if kubeconfig != nil || context != nil {
+            return try ClusterConfiguration.kubeconfig(paths: kubeconfig.map { [$0] }, context: context)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        if KubeConfig.defaultPaths(environment: environment).contains(where: { FileManager.default.fileExists(atPath: $0) }) {
+            return try ClusterConfiguration.infer(environment: environment)
+        }
+        return try ClusterConfiguration.inCluster(environment: environment, paths: ServiceAccountPaths(directory: serviceAccountDirectory))
     }
 
     func run() async throws {
@@ -80,11 +129,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let logger = Logger(label: "slipway.controller")
         let cluster: ClusterConfiguration
         do {
-            if kubeconfig != nil || context != nil {
-                cluster = try ClusterConfiguration.kubeconfig(paths: kubeconfig.map { [$0] }, context: context)
-            } else {
-                cluster = try ClusterConfiguration.infer()
-            }
+            cluster = try clusterConfiguration()
         } catch {
             throw ValidationError("cannot configure the Kubernetes client: \(error)")
         }
@@ -105,7 +150,7 @@ struct ControllerCommand: AsyncParsableCommand {
             let identity = ProcessInfo.processInfo.environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? LeaderElectionConfiguration.defaultIdentity()
             election = LeaderElectionSettings(leaseName: leaseName, namespace: leaseNamespace ?? namespace ?? cluster.namespace,
-                                              configuration: try LeaderElectionConfiguration(identity: identity))
+                                              configuration: try electionTimings(identity: identity))
         }
         let controller = ControllerService(client: client, prober: prober, namespace: namespace, workers: workers,
                                            election: election, status: status, logger: logger)

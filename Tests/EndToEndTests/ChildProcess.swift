@@ -10,10 +10,12 @@ final class ChildProcess: Sendable {
     private let output = CollectedText()
     private let errors = CollectedText()
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    /// - Parameter environment: the program's whole environment; nil inherits the tests' own.
+    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -54,6 +56,15 @@ final class ChildProcess: Sendable {
     /// SIGTERM: the graceful way.
     func terminate() {
         if process.isRunning { process.terminate() }
+    }
+
+    /// SIGSTOP / SIGCONT: the process freezes and resumes, as in a long pause or a partition.
+    func pause() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    func resume() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGCONT) }
     }
 
     /// SIGKILL: no chance to clean up, as when a node dies.

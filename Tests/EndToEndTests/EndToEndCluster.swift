@@ -31,22 +31,28 @@ final class EndToEndCluster: Sendable {
     let directory: URL
     let kubeconfig: String
     let proxy: String
+    /// The API server's URL, as `slipway cluster` printed it.
+    let serverURL: String
     let client: KubeClient
-    private let binary: String
+    let binary: String
     private let cluster: ChildProcess
     private let controllerProcess = Mutex<ChildProcess?>(nil)
+    /// Controllers a test started itself (leader candidates, other flags); stopped with the cluster.
+    private let extraProcesses = Mutex<[ChildProcess]>([])
 
-    private init(directory: URL, kubeconfig: String, proxy: String, client: KubeClient, binary: String, cluster: ChildProcess) {
+    private init(directory: URL, kubeconfig: String, proxy: String, serverURL: String, client: KubeClient, binary: String,
+                 cluster: ChildProcess) {
         self.directory = directory
         self.kubeconfig = kubeconfig
         self.proxy = proxy
+        self.serverURL = serverURL
         self.client = client
         self.binary = binary
         self.cluster = cluster
     }
 
-    /// Starts a cluster, installs the CRDs and starts a controller.
-    static func start() async throws -> EndToEndCluster {
+    /// Starts a cluster, installs the CRDs and, unless `controller` is false, starts a controller.
+    static func start(controller startsController: Bool = true) async throws -> EndToEndCluster {
         guard let binary else { throw EndToEndError("the slipway executable is not built; run swift build or set SLIPWAY_BINARY") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-e2e-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -62,8 +68,11 @@ final class EndToEndCluster: Sendable {
             throw EndToEndError("slipway cluster printed no HTTP proxy: \(cluster.stdout)")
         }
         let proxy = String(proxyLine.dropFirst("HTTP proxy for in-cluster services on ".count))
+        let serverPrefix = "Kubernetes API listening on "
+        let serverURL = cluster.stdout.split(separator: "\n").first { $0.hasPrefix(serverPrefix) }.map { String($0.dropFirst(serverPrefix.count)) } ?? ""
         let client = try KubeClient(configuration: ClusterConfiguration.kubeconfig(paths: [kubeconfig]))
-        let environment = EndToEndCluster(directory: directory, kubeconfig: kubeconfig, proxy: proxy, client: client, binary: binary, cluster: cluster)
+        let environment = EndToEndCluster(directory: directory, kubeconfig: kubeconfig, proxy: proxy, serverURL: serverURL, client: client,
+                                          binary: binary, cluster: cluster)
         do {
             let crds = repositoryRoot.appendingPathComponent("manifests/crds")
             try await environment.kubectl(["apply", "-f", crds.path])
@@ -72,7 +81,7 @@ final class EndToEndCluster: Sendable {
                 return (try? await client.list(DeploymentRequest.self, namespace: "default")) != nil
             }
             guard established else { throw EndToEndError("the Slipway CRDs were not served within 30 s") }
-            try await environment.startController()
+            if startsController { try await environment.startController() }
         } catch {
             environment.stop()
             throw error
@@ -93,6 +102,14 @@ final class EndToEndCluster: Sendable {
 
     var controller: ChildProcess? { controllerProcess.withLock { $0 } }
 
+    /// Starts another `slipway controller` with `arguments` (the kubeconfig and proxy flags are
+    /// not added) and returns at once; the process is stopped with the cluster.
+    func launchController(_ arguments: [String], environment: [String: String]? = nil) throws -> ChildProcess {
+        let process = try ChildProcess(binary, ["controller"] + arguments, environment: environment)
+        extraProcesses.withLock { $0.append(process) }
+        return process
+    }
+
     /// kill -9 the controller and wait until it is gone.
     func killController() async throws {
         guard let process = controller else { return }
@@ -102,21 +119,35 @@ final class EndToEndCluster: Sendable {
 
     /// Runs `body` against a fresh cluster and controller, then stops both and removes the files,
     /// whether `body` succeeded or not.
-    static func with(_ body: (EndToEndCluster) async throws -> Void) async throws {
-        let cluster = try await start()
+    ///
+    /// At most `ClusterSlots.shared.limit` environments run at once (SLIPWAY_E2E_PARALLEL, else
+    /// 3): each is two or more processes, and on a small machine dozens started together starve
+    /// every test in the run, these and the unit tests alike. A test waits for a slot before
+    /// its cluster starts, so none of its own deadlines are spent waiting.
+    static func with(controller startsController: Bool = true, _ body: (EndToEndCluster) async throws -> Void) async throws {
+        await ClusterSlots.shared.acquire()
+        let cluster: EndToEndCluster
+        do {
+            cluster = try await start(controller: startsController)
+        } catch {
+            await ClusterSlots.shared.release()
+            throw error
+        }
         do {
             try await body(cluster)
         } catch {
             await cluster.shutdown()
+            await ClusterSlots.shared.release()
             throw error
         }
         await cluster.shutdown()
+        await ClusterSlots.shared.release()
     }
 
     /// Stops both processes (SIGTERM, then SIGKILL after 10 s) and removes the files.
     func shutdown() async {
         client.shutdown()
-        for process in [controller, cluster].compactMap({ $0 }) {
+        for process in extraProcesses.withLock({ $0 }) + [controller, cluster].compactMap({ $0 }) {
             process.terminate()
             if (try? await process.waitForExit(timeout: .seconds(10))) != true {
                 process.kill()
@@ -128,6 +159,7 @@ final class EndToEndCluster: Sendable {
 
     /// For a start that failed half-way: stop whatever runs, without waiting.
     private func stop() {
+        for process in extraProcesses.withLock({ $0 }) { process.kill() }
         controller?.kill()
         cluster.kill()
         client.shutdown()
@@ -185,6 +217,36 @@ final class EndToEndCluster: Sendable {
             throw EndToEndError("request \(name) did not reach \(phases.map(\.rawValue).sorted())")
         }
         return last
+    }
+}
+
+/// A counting semaphore for end-to-end environments, first come first served.
+actor ClusterSlots {
+    static let shared = ClusterSlots(limit: ProcessInfo.processInfo.environment["SLIPWAY_E2E_PARALLEL"].flatMap { Int($0) }.map { max(1, $0) } ?? 3)
+
+    let limit: Int
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+        free = limit
+    }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }
 

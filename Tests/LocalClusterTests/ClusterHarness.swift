@@ -14,9 +14,9 @@ struct RunningCluster: Sendable {
 
     var kubeconfig: URL { directory.appendingPathComponent("kubeconfig") }
 
-    /// Starts a cluster, runs `body` against it, and stops it.
+    /// Starts a cluster (on `port`, 0 for a free one), runs `body` against it, and stops it.
     static func with<T: Sendable>(
-        stateDirectory: URL? = nil, insecureHTTP: Bool = false, watchHistoryLimit: Int = 10_000,
+        port: Int = 0, stateDirectory: URL? = nil, insecureHTTP: Bool = false, watchHistoryLimit: Int = 10_000,
         bookmarkInterval: Duration = .seconds(60), simulation: SimulationConfiguration? = nil, log: CapturedLog? = nil,
         _ body: (RunningCluster) async throws -> T
     ) async throws -> T {
@@ -25,7 +25,7 @@ struct RunningCluster: Sendable {
         var logger = log.map { log in Logger(label: "slipway.cluster.test") { _ in log } } ?? Logger(label: "slipway.cluster.test")
         logger.logLevel = log == nil ? .warning : .debug
         let cluster = EmbeddedCluster(configuration: .init(
-            port: 0, insecureHTTP: insecureHTTP, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
+            port: port, insecureHTTP: insecureHTTP, stateDirectory: stateDirectory, kubeconfigPath: directory.appendingPathComponent("kubeconfig"),
             watchTimeout: 300...300, watchHistoryLimit: watchHistoryLimit, bookmarkInterval: bookmarkInterval,
             simulation: simulation, logger: logger))
         let services = ServiceGroup(services: [cluster], logger: logger)

@@ -1,4 +1,6 @@
+import ClusterCore
 import Foundation
+import JSON
 import Kube
 import KubeRuntime
 @testable import Rollout
@@ -23,11 +25,15 @@ public final class FakeRolloutCluster: RolloutCluster {
         case setSelector(service: String, selector: [String: String])
         case deleteRequest(request: String)
         case removeAnnotation(request: String, key: String)
+        /// A routing object created, patched (the operations, as compact JSON) or deleted.
+        case createObject(kind: String, name: String)
+        case patchObject(kind: String, name: String, operations: String)
+        case deleteObject(kind: String, name: String)
 
         /// A change to a workload or to traffic (not a status write).
         public var isWorkloadOrTraffic: Bool {
             switch self {
-            case .setImage, .scale, .setSelector: true
+            case .setImage, .scale, .setSelector, .createObject, .patchObject, .deleteObject: true
             default: false
             }
         }
@@ -41,6 +47,9 @@ public final class FakeRolloutCluster: RolloutCluster {
             case .setSelector(let service, let selector): "selector \(service)=\(BlueGreenView.describe(selector))"
             case .deleteRequest(let request): "delete \(request)"
             case .removeAnnotation(let request, let key): "unannotate \(request) \(key)"
+            case .createObject(let kind, let name): "create \(kind)/\(name)"
+            case .patchObject(let kind, let name, let operations): "patch \(kind)/\(name) \(operations)"
+            case .deleteObject(let kind, let name): "delete \(kind)/\(name)"
             }
         }
     }
@@ -84,6 +93,10 @@ public final class FakeRolloutCluster: RolloutCluster {
         var targets: [String: DeploymentTarget] = [:]
         var deployments: [String: FakeDeployment] = [:]
         var services: [String: [String: String]] = [:]
+        /// Routing objects by `Kind/name`.
+        var objects: [String: JSONValue] = [:]
+        /// Every routing object after each change made to it (by the controller or a test), in order.
+        var objectVersions: [(key: String, object: JSONValue?)] = []
         var history: [Mutation] = []
         var events: [RecordedEvent] = []
         var crashAfter: Int?
@@ -126,6 +139,42 @@ public final class FakeRolloutCluster: RolloutCluster {
     public func addService(_ name: String, selector: [String: String]) {
         state.withLock { $0.services[name] = selector }
     }
+
+    /// Adds a routing object (Ingress, VirtualService, HTTPRoute) as stored by the API server.
+    public func addObject(_ object: JSONValue) {
+        state.withLock { state in
+            var object = object
+            state.version += 1
+            object[path: "metadata", "namespace"] = .string(namespace)
+            object[path: "metadata", "resourceVersion"] = .string(String(state.version))
+            let key = Self.key(object["kind"]?.stringValue ?? "", object[path: "metadata", "name"]?.stringValue ?? "")
+            state.objects[key] = object
+            state.objectVersions.append((key, object))
+        }
+    }
+
+    /// Someone else edits a routing object (`kubectl edit`): not a change the controller made,
+    /// so not in `history`.
+    public func editObject(kind: String, name: String, _ change: (inout JSONValue) -> Void) {
+        state.withLock { state in
+            let key = Self.key(kind, name)
+            guard var object = state.objects[key] else { return }
+            change(&object)
+            state.version += 1
+            object[path: "metadata", "resourceVersion"] = .string(String(state.version))
+            state.objects[key] = object
+            state.objectVersions.append((key, object))
+        }
+    }
+
+    public func object(kind: String, name: String) -> JSONValue? { state.withLock { $0.objects[Self.key(kind, name)] } }
+    /// Every stored version of one routing object, oldest first (nil: deleted).
+    public func versions(kind: String, name: String) -> [JSONValue?] {
+        let key = Self.key(kind, name)
+        return state.withLock { $0.objectVersions.filter { $0.key == key }.map(\.object) }
+    }
+
+    static func key(_ kind: String, _ name: String) -> String { "\(kind)/\(name)" }
 
     public func addTarget(_ target: DeploymentTarget) {
         state.withLock { state in
@@ -194,7 +243,7 @@ public final class FakeRolloutCluster: RolloutCluster {
             case "Service": state.services[name] != nil
             case "Deployment": state.deployments[name] != nil
             case "DeploymentTarget": state.targets[name] != nil
-            default: false
+            default: state.objects[Self.key(resource.kind, name)] != nil
             }
         }
     }
@@ -344,6 +393,48 @@ public final class FakeRolloutCluster: RolloutCluster {
             guard let current = state.services[name] else { throw RolloutClusterError.notFound(kind: "Service", name: name, namespace: namespace) }
             guard current == expected else { throw RolloutClusterError.conflict("the selector of Service \(name) is no longer \(BlueGreenView.describe(expected))") }
             state.services[name] = selector
+        }
+    }
+
+    public func routingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws -> JSONValue? {
+        guard namespace == self.namespace else { return nil }
+        return state.withLock { $0.objects[Self.key(resource.kind, name)] }
+    }
+
+    public func patchRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String, operations: [JSONValue]) async throws {
+        let key = Self.key(resource.kind, name)
+        try mutate(.patchObject(kind: resource.kind, name: name, operations: JSONValue.array(operations).jsonString(pretty: false))) { state in
+            guard let object = state.objects[key] else { throw RolloutClusterError.notFound(kind: resource.kind, name: name, namespace: namespace) }
+            var patched: JSONValue
+            do {
+                patched = try JSONPatch.apply(.array(operations), to: object)
+            } catch {
+                throw RolloutClusterError.conflict("\(resource.kind) \(name) is no longer as it was read: \((error as? APIError)?.details?.causes.first?.message ?? "a failed test")")
+            }
+            state.version += 1
+            patched[path: "metadata", "resourceVersion"] = .string(String(state.version))
+            state.objects[key] = patched
+            state.objectVersions.append((key, patched))
+        }
+    }
+
+    public func createRoutingObject(_ resource: ResourceDescriptor, namespace: String, object: JSONValue) async throws {
+        let name = object[path: "metadata", "name"]?.stringValue ?? ""
+        let key = Self.key(resource.kind, name)
+        try mutate(.createObject(kind: resource.kind, name: name)) { state in
+            guard state.objects[key] == nil else { throw RolloutClusterError.conflict("\(resource.kind) \(name) exists already") }
+            var object = object
+            state.version += 1
+            object[path: "metadata", "resourceVersion"] = .string(String(state.version))
+            state.objects[key] = object
+            state.objectVersions.append((key, object))
+        }
+    }
+
+    public func deleteRoutingObject(_ resource: ResourceDescriptor, namespace: String, name: String) async throws {
+        let key = Self.key(resource.kind, name)
+        try mutate(.deleteObject(kind: resource.kind, name: name)) { state in
+            if state.objects.removeValue(forKey: key) != nil { state.objectVersions.append((key, nil)) }
         }
     }
 

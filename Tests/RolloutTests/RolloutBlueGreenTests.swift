@@ -240,15 +240,17 @@ struct RolloutBlueGreenTests {
         #expect(world.trafficSwitches == ["green"])
     }
 
-    @Test("a Prometheus gate is reported as unsupported and fails closed, without stopping the controller")
-    func prometheusGateUnsupported() async throws {
-        let errorRate = Gate(name: "error-rate", intervalSeconds: 30,
-                             prometheus: PrometheusGate(address: "http://prometheus.monitoring.svc:9090", query: "sum(up)", condition: MetricCondition(lessThan: 0.01)))
+    @Test("a Prometheus gate whose query Prometheus rejects fails closed with Prometheus's words, without stopping the controller")
+    func prometheusQueryRejected() async throws {
+        let errorRate = Gate(name: "error-rate", intervalSeconds: 30, failureLimit: 0,
+                             prometheus: PrometheusGate(address: "http://prometheus.monitoring.svc:9090", query: "sum(up{deployment=\"{{canary}}\"", condition: MetricCondition(lessThan: 0.01)))
         let world = RolloutWorld(target: RolloutWorld.target(pre: ["preview-healthy", "error-rate"], extraGates: [errorRate]))
+        world.prometheus.setAnswer { _ in .failure(.query(errorType: "bad_data", message: "1:30: parse error: unclosed left parenthesis")) }
         world.request("r1", tag: "1.4.2")
         try await world.settle()
         #expect(world.phase("r1") == .failed)
-        #expect(world.message("r1").contains("Prometheus gates are not evaluated"))
+        #expect(world.message("r1").contains("unclosed left parenthesis"))
+        #expect(world.prometheus.queries.first == "sum(up{deployment=\"web-green\"")
         #expect(world.trafficSwitches.isEmpty)
         let gate = world.cluster.storedRequest("r1")?.status?.gates?.first { $0.name == "pre/error-rate" }
         #expect(gate?.phase == .failed)

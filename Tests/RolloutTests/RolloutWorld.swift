@@ -45,6 +45,7 @@ final class RolloutWorld: Sendable {
     let clock: ManualClock
     let cluster: FakeRolloutCluster
     let prober: SimulatedProber
+    let prometheus: TablePrometheus
     let configuration: RolloutConfiguration
 
     init(start: Date = RolloutWorld.wednesdayMorning, target: DeploymentTarget = RolloutWorld.target(),
@@ -54,6 +55,7 @@ final class RolloutWorld: Sendable {
             image.contains("crashloop") ? .crashLoop : .healthy(readyAfter: .seconds(5))
         }
         prober = SimulatedProber(cluster: cluster)
+        prometheus = TablePrometheus()
         self.configuration = configuration
         cluster.addDeployment("web-blue", container: "web", image: "\(Self.repository):1.4.1", replicas: 3, labels: ["app": "web", "slot": "blue"])
         cluster.addDeployment("web-green", container: "web", image: "\(Self.repository):1.4.0", replicas: 0, labels: ["app": "web", "slot": "green"])
@@ -99,7 +101,7 @@ final class RolloutWorld: Sendable {
 
     /// A controller that knows nothing but what the cluster says: a new one for every call is a restart.
     func controller() -> RequestReconciler {
-        RequestReconciler(cluster: cluster, gates: .standard(prober: prober), clock: clock, configuration: configuration)
+        RequestReconciler(cluster: cluster, gates: .standard(prober: prober, prometheus: prometheus), clock: clock, configuration: configuration)
     }
 
     /// Reconciles every request, in creation order, and moves the clock to the earliest requeue,

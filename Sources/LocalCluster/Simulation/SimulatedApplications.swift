@@ -7,6 +7,13 @@ import Synchronization
 /// selector matches (round robin, as kube-proxy spreads connections) and is answered as that
 /// pod's image tag says. With no ready pod the answer is 503, as a proxy gives for a Service
 /// without endpoints.
+///
+/// Requests come from two places: the HTTP proxy (gates, users with curl) and the load
+/// generator, which calls `serveGenerated` in process. Both are counted in the same metrics.
+/// How long a request took is simulated, not measured: a small service time that varies
+/// from request to request plus the `latency<MS>` of the tag. The histogram records that
+/// simulated time, so latency figures are exact and no test waits for them; only proxied
+/// requests also really wait for the tag's latency, so that a client's timeout sees it.
 final class SimulatedApplications: Sendable {
     struct Answer: Sendable {
         var status: Int
@@ -20,16 +27,26 @@ final class SimulatedApplications: Sendable {
         var name: String
     }
 
-    private struct ServiceState {
-        var nextPod = 0
-        var served = 0
-        var metrics = AppMetrics()
+    /// One answered request: what was sent back, and how long the app took (simulated).
+    struct Served: Sendable {
+        var answer: Answer
+        var seconds: Double
+        var latency: Duration
+    }
+
+    /// Counters that make outcomes evenly spread and reproducible.
+    private struct Counters {
+        var nextPod: [ServiceKey: Int] = [:]
+        /// Requests answered so far by each version of each Service that has an error rate.
+        var served: [AppMetrics.SeriesKey: Int] = [:]
+        var serviceTime = 0
     }
 
     let store: ObjectStore
     let services: ResourceType
     let pods: ResourceType
-    private let state = Mutex<[ServiceKey: ServiceState]>([:])
+    let metrics = AppMetrics()
+    private let counters = Mutex(Counters())
 
     init?(store: ObjectStore) {
         guard let services = store.resourceType(group: "", version: "v1", plural: "services"),
@@ -45,30 +62,48 @@ final class SimulatedApplications: Sendable {
         try? store.get(services, namespace: key.namespace, name: key.name)
     }
 
-    /// Answers `path` as the Service's application would.
+    /// Answers `path` as the Service's application would (a proxied request).
     func handle(_ key: ServiceKey, service: JSONValue, method: String, path: String) async -> Answer {
         let route = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
         if route == "/metrics" {
-            let text = metrics(for: key).exposition()
+            let text = metrics.applicationExposition(namespace: key.namespace, service: key.name)
             return Answer(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: text)
         }
-        guard let pod = pickReadyPod(for: key, service: service) else {
-            return Answer(status: 503, contentType: "text/plain; charset=utf-8",
-                          body: "no endpoints available for service \"\(key.name)\" in namespace \"\(key.namespace)\": none of its pods is ready\n")
+        let served = serve(key, endpoints: readyEndpoints(of: service, in: key.namespace), method: method, route: route, withBody: true)
+        if served.latency > .zero {
+            // Suspends the task only: no thread waits.
+            try? await Task.sleep(for: served.latency)
         }
-        let started = ContinuousClock.now
+        return served.answer
+    }
+
+    /// One request of the load generator to `key`, answered by one of `endpoints` (the ready
+    /// pods the router chose among). No waiting: the latency goes to the histogram only.
+    @discardableResult
+    func serveGenerated(_ key: ServiceKey, endpoints: [JSONValue]) -> Int {
+        serve(key, endpoints: endpoints, method: "GET", route: "/", withBody: false).answer.status
+    }
+
+    /// Picks a pod, answers as its tag says and records the request. Generated requests need
+    /// no body: nobody reads it, and building it for every request would cost more than the rest.
+    private func serve(_ key: ServiceKey, endpoints: [JSONValue], method: String, route: String, withBody: Bool) -> Served {
+        guard !endpoints.isEmpty else {
+            let answer = Answer(status: 503, contentType: "text/plain; charset=utf-8",
+                                body: "no endpoints available for service \"\(key.name)\" in namespace \"\(key.namespace)\": none of its pods is ready\n")
+            return Served(answer: answer, seconds: 0, latency: .zero)
+        }
+        let pod = endpoints[pickIndex(for: key, count: endpoints.count)]
         let image = pod[path: "spec", "containers"]?.arrayValue?.first?["image"]?.stringValue ?? ""
         let behavior = AppBehavior(image: image)
-        if behavior.latencyMilliseconds > 0 {
-            // Suspends the task only: no thread waits.
-            try? await Task.sleep(for: .milliseconds(behavior.latencyMilliseconds))
-        }
+        let series = AppMetrics.SeriesKey(namespace: key.namespace, service: key.name, deployment: Self.deployment(of: pod), version: behavior.version)
         let answer: Answer
         if route == "/healthz" || route == "/readyz" || route == "/livez" {
             answer = behavior.unhealthy
                 ? Answer(status: 503, contentType: "text/plain; charset=utf-8", body: "unhealthy\n")
                 : Answer(status: 200, contentType: "text/plain; charset=utf-8", body: "ok\n")
-        } else if failsNext(key, percent: behavior.errorPercent) {
+        } else if !withBody {
+            answer = Answer(status: failsNext(series, percent: behavior.errorPercent) ? 500 : 200, contentType: "application/json", body: "")
+        } else if failsNext(series, percent: behavior.errorPercent) {
             let body: JSONValue = ["error": "simulated failure", "version": .string(behavior.version), "pod": .string(pod.objectName)]
             answer = Answer(status: 500, contentType: "application/json", body: body.jsonString() + "\n")
         } else {
@@ -78,44 +113,65 @@ final class SimulatedApplications: Sendable {
             ]
             answer = Answer(status: 200, contentType: "application/json", body: body.jsonString() + "\n")
         }
-        let seconds = (ContinuousClock.now - started).simulationSeconds
-        metrics(for: key).record(code: answer.status, version: behavior.version, seconds: seconds)
-        return answer
+        let latency = Duration.milliseconds(behavior.latencyMilliseconds)
+        let seconds = nextServiceTime() + latency.simulationSeconds
+        metrics.record(series, code: answer.status, seconds: seconds)
+        return Served(answer: answer, seconds: seconds, latency: latency)
     }
 
-    private func metrics(for key: ServiceKey) -> AppMetrics {
-        state.withLock { states in
-            if let existing = states[key] { return existing.metrics }
-            let created = ServiceState()
-            states[key] = created
-            return created.metrics
+    /// The time an app spends on a request before any `latency<MS>`: 2 to 20 ms, cycling, so
+    /// that a healthy app has a realistic spread well under the 25 ms bucket.
+    private func nextServiceTime() -> Double {
+        let step = counters.withLock { counters in
+            defer { counters.serviceTime = (counters.serviceTime + 1) % 10 }
+            return counters.serviceTime
         }
+        return Double(2 + step * 2) / 1000
     }
 
-    /// Spreads failures evenly: of every 100 requests exactly `percent` fail, so a short gate
-    /// window sees the rate the tag asks for.
-    private func failsNext(_ key: ServiceKey, percent: Int) -> Bool {
+    /// Spreads failures evenly: of every 100 requests a version answers exactly `percent`
+    /// fail, so a short gate window sees the rate the tag asks for.
+    private func failsNext(_ series: AppMetrics.SeriesKey, percent: Int) -> Bool {
         guard percent > 0 else { return false }
-        return state.withLock { states in
-            let count = states[key, default: ServiceState()].served
-            states[key, default: ServiceState()].served = count + 1
+        return counters.withLock { counters in
+            let count = counters.served[series, default: 0]
+            counters.served[series] = count + 1
             return (count + 1) * percent / 100 > count * percent / 100
         }
     }
 
-    /// The ready pods of the Service's selector, taken in turn. A Service without a selector
-    /// has no pods the simulation manages.
-    private func pickReadyPod(for key: ServiceKey, service: JSONValue) -> JSONValue? {
-        guard let selector = service[path: "spec", "selector"]?.objectValue, !selector.isEmpty else { return nil }
-        let labelSelector = selector.compactMap { key, value in value.stringValue.map { "\(key)=\($0)" } }.sorted().joined(separator: ",")
-        guard let candidates = try? store.list(pods, namespace: key.namespace, options: .init(labelSelector: labelSelector)).items else { return nil }
-        let ready = candidates.filter(SimulatedKubelet.isReady).sorted { $0.objectName < $1.objectName }
-        guard !ready.isEmpty else { return nil }
-        let index = state.withLock { states in
-            let next = states[key, default: ServiceState()].nextPod
-            states[key, default: ServiceState()].nextPod = next &+ 1
+    private func pickIndex(for key: ServiceKey, count: Int) -> Int {
+        let index = counters.withLock { counters in
+            let next = counters.nextPod[key, default: 0]
+            counters.nextPod[key] = next &+ 1
             return next
         }
-        return ready[abs(index % ready.count)]
+        return abs(index % count)
+    }
+
+    /// The ready pods of the Service's selector, with `extraLabels` (an Istio subset) also
+    /// required, in name order. A Service without a selector has no pods the simulation manages.
+    func readyEndpoints(of service: JSONValue, in namespace: String, extraLabels: [String: String] = [:]) -> [JSONValue] {
+        guard let selector = service[path: "spec", "selector"]?.objectValue, !selector.isEmpty else { return [] }
+        var labels: [String: String] = [:]
+        for (key, value) in selector { labels[key] = value.stringValue }
+        labels.merge(extraLabels) { _, subset in subset }
+        let labelSelector = labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
+        guard let candidates = try? store.list(pods, namespace: namespace, options: .init(labelSelector: labelSelector)).items else { return [] }
+        return candidates.filter(SimulatedKubelet.isReady).sorted { $0.objectName < $1.objectName }
+    }
+
+    /// The Deployment a pod belongs to: its ReplicaSet's name without the pod-template-hash
+    /// suffix the Deployment controller appends; a pod of no ReplicaSet is its own.
+    /// https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pod-template-hash-label
+    static func deployment(of pod: JSONValue) -> String {
+        let owner = (pod[path: "metadata", "ownerReferences"]?.arrayValue ?? []).first {
+            $0["kind"]?.stringValue == "ReplicaSet" && $0["controller"]?.boolValue == true
+        }
+        guard let replicaSet = owner?["name"]?.stringValue else { return pod.objectName }
+        if let hash = pod.objectLabels["pod-template-hash"], replicaSet.hasSuffix("-\(hash)") {
+            return String(replicaSet.dropLast(hash.count + 1))
+        }
+        return replicaSet
     }
 }

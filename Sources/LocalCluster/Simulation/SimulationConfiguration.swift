@@ -12,15 +12,25 @@ public struct SimulationConfiguration: Sendable {
     /// Port of the HTTP proxy that reaches the simulated apps (`NAME.NAMESPACE.svc`); 0 picks a
     /// free port, nil serves no proxy. It always listens on 127.0.0.1.
     public var proxyPort: Int?
+    /// Requests per second the load generator sends to each entry point of traffic (every
+    /// Ingress host/path, VirtualService HTTP route, HTTPRoute rule and directly called
+    /// Service; see `TrafficRoutes`), at most 1000; 0 sends none. `slipway cluster` sends 20
+    /// unless told otherwise; an embedding program gets no traffic unless it asks.
+    public var trafficRate: Double
+    /// Port of the endpoint serving every simulated app's metrics at `/metrics` for a
+    /// Prometheus to scrape; 0 picks a free port, nil serves none. It always listens on 127.0.0.1.
+    public var metricsPort: Int?
 
     public init(
         readinessDelay: Duration = .seconds(1), crashLoopRestartInterval: Duration = .seconds(3),
-        resyncInterval: Duration = .milliseconds(200), proxyPort: Int? = 0
+        resyncInterval: Duration = .milliseconds(200), proxyPort: Int? = 0, trafficRate: Double = 0, metricsPort: Int? = nil
     ) {
         self.readinessDelay = readinessDelay
         self.crashLoopRestartInterval = crashLoopRestartInterval
         self.resyncInterval = resyncInterval
         self.proxyPort = proxyPort
+        self.trafficRate = trafficRate
+        self.metricsPort = metricsPort
     }
 }
 

@@ -80,7 +80,7 @@ extension DeploymentTarget {
                 try await object(.ingresses, nginx.stableIngress, at: routing["nginx"]["stableIngress"])
             }
             if let istio = canary.trafficRouting.istio {
-                try await object(.istioVirtualServices, istio.virtualService, at: routing["istio"]["virtualService"])
+                try await object(.istioVirtualServicesV1, istio.virtualService, at: routing["istio"]["virtualService"])
             }
             if let gatewayAPI = canary.trafficRouting.gatewayAPI {
                 try await object(.httpRoutes, gatewayAPI.httpRoute, at: routing["gatewayAPI"]["httpRoute"])
@@ -90,4 +90,12 @@ extension DeploymentTarget {
         }
         return issues.issues
     }
+}
+
+extension ResourceDescriptor {
+    /// Istio's VirtualService at its stable version, networking.istio.io/v1 (Istio 1.22 and
+    /// later), the version the canary router reads and patches.
+    /// See https://istio.io/latest/docs/reference/config/networking/virtual-service/
+    public static let istioVirtualServicesV1 = ResourceDescriptor(group: "networking.istio.io", version: "v1", plural: "virtualservices",
+                                                                  kind: "VirtualService", namespaced: true)
 }
