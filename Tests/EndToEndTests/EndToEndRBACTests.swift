@@ -114,14 +114,14 @@ final class InstalledSlipway: Sendable {
         return result.stdout
     }
 
-    func request(_ name: String) async throws -> DeploymentRequest {
-        try await client.get(DeploymentRequest.self, name: name, namespace: Fixture.namespace)
+    func request(_ name: String, namespace: String = Fixture.namespace) async throws -> DeploymentRequest {
+        try await client.get(DeploymentRequest.self, name: name, namespace: namespace)
     }
 
-    func waitForRequest(_ name: String, timeout: Duration = .seconds(90)) async throws -> DeploymentRequest? {
+    func waitForRequest(_ name: String, namespace: String = Fixture.namespace, timeout: Duration = .seconds(90)) async throws -> DeploymentRequest? {
         var last: DeploymentRequest?
         _ = try await waitUntil(timeout: timeout) {
-            last = try? await self.request(name)
+            last = try? await self.request(name, namespace: namespace)
             return last?.phase.isTerminal ?? false
         }
         return last
@@ -159,6 +159,34 @@ struct EndToEndRBACTests {
             let holder = try await slipway.kubectl(["get", "lease", "slipway-controller", "-n", "slipway-system", "-o", "jsonpath={.spec.holderIdentity}"])
             #expect(!holder.isEmpty, "the controller holds no Lease in slipway-system")
             #expect(!controller.stderr.contains("is forbidden"), "the controller made a request its RBAC does not allow: \(controller.stderr)")
+        }
+    }
+
+    @Test("with only the RBAC manifests/ grants, a canary release succeeds through each of the four traffic routers")
+    func canaryWithManifestRBAC() async throws {
+        try await InstalledSlipway.with { slipway in
+            let thirdParty = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests/crds/third-party").path
+            try await slipway.kubectl(["apply", "-f", thirdParty])
+            let controller = try await slipway.startController()
+            let started = try await controller.waitForOutput(containing: "slipway controller started", timeout: .seconds(60))
+            #expect(started, "the controller did not start with the manifests' RBAC: \(controller.stderr)")
+            guard started else { return }
+
+            let steps = CanaryFixture.steps(["50", "100"])
+            for router in CanaryFixture.Router.allCases {
+                // The routing CRDs may take a moment to be served after they are applied.
+                let applied = try await waitUntil(timeout: .seconds(30)) {
+                    (try? await slipway.kubectl(["apply", "-f", "-"], stdin: CanaryFixture.application(router, steps: steps, gates: []))) != nil
+                }
+                #expect(applied, "the \(router) application could not be applied")
+                try await slipway.kubectl(["apply", "-f", "-"],
+                                          stdin: CanaryFixture.request("release-2", namespace: router.namespace, image: "shop/app:2.0.0"))
+            }
+            for router in CanaryFixture.Router.allCases {
+                let request = try await slipway.waitForRequest("release-2", namespace: router.namespace, timeout: .seconds(120))
+                #expect(request?.phase == .succeeded,
+                        "\(router): release-2 ended \(request?.phase.rawValue ?? "nowhere"): \(request?.status?.message ?? "")")
+            }
         }
     }
 
