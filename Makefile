@@ -4,7 +4,7 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 SLIPWAY = .build/debug/slipway
 
-.PHONY: all build test demo bench deps-test deps-demo clean
+.PHONY: all build test demo bench deps-test deps-demo clean image-check
 
 all: build
 
@@ -22,9 +22,16 @@ test: deps-test
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	scripts/check-monitoring.sh
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
+	scripts/check-deploy-config.sh
 
+# `make demo DEMO_FLAGS=--keep` stays up afterwards (kubeconfig in .state/kubeconfig); DEMO_FLAGS=--chat
+# then takes the bot's commands at the console.
 demo: build
-	$(SLIPWAY) cluster --port 0 --kubeconfig-out .state/kubeconfig --state-dir .state/cluster
+	$(SLIPWAY) demo --kubeconfig-out .state/kubeconfig $(DEMO_FLAGS)
+
+# The container image's release build (static Swift stdlib), run natively: too slow for make test.
+image-check: deps-test
+	scripts/check-deploy-config.sh image
 
 bench: deps-test
 	$(SWIFT) build -c release $(BUILD_FLAGS)

@@ -89,7 +89,7 @@ let package = Package(
             name: "slipway",
             dependencies: [
                 "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "Telegram", "TelegramChatOps",
-                "ChatOps", "Observability",
+                "ChatOps", "Observability", "SlipwayCLI", "YAML", "JSON",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -219,5 +219,8 @@ let package = Package(
             dependencies: ["Telegram", "ChatOps", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // The request CLI's logic: tables, progress rendering, exit codes, the demo's scenario.
+        .target(name: "SlipwayCLI", dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
+        .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCLI", "SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
     ]
 )

@@ -34,6 +34,19 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
 
     /// Runs until the calling task is cancelled, handing each event to `handle` before reading
     /// on (so a slow consumer slows the watch instead of buffering without bound).
+    /// Transient failures are retried with backoff and logged at debug. A refusal (401/403)
+    /// will not heal by itself, so it is logged as an error an operator sees: it names the
+    /// missing permission, and the watcher keeps retrying so a fixed RBAC rule takes effect.
+    private func logFailure(_ message: Logger.Message, _ error: any Error, metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        if let kubeError = error as? KubeError, kubeError.isForbidden || kubeError.isUnauthorized {
+            logger.error("\(message): the API refused access; grant the permission named in the error (RBAC) or fix the credentials", metadata: metadata)
+        } else {
+            logger.debug(message, metadata: metadata)
+        }
+    }
+
     public func run(_ handle: @Sendable (WatcherEvent<Object>) async -> Void) async {
         var machine = WatcherStateMachine<Object>(backoff: configuration.backoff.independentCopy())
         while !Task.isCancelled {
@@ -44,7 +57,7 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
                     if let event = machine.pageReceived(page) { await handle(event) }
                 } catch {
                     if Task.isCancelled { return }
-                    logger.debug("list failed", metadata: ["error": "\(error)"])
+                    logFailure("list failed", error, metadata: [:])
                     machine.listFailed(error, at: clock.now())
                 }
             case .watch(let resourceVersion):
@@ -58,7 +71,7 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
                     machine.streamEnded(at: clock.now())
                 } catch {
                     if Task.isCancelled { return }
-                    logger.debug("watch failed", metadata: ["error": "\(error)", "resourceVersion": "\(resourceVersion)"])
+                    logFailure("watch failed", error, metadata: ["resourceVersion": "\(resourceVersion)"])
                     machine.watchFailed(error, at: clock.now())
                 }
             case .backOff(let delay):

@@ -7,7 +7,8 @@ import JSON
 import Logging
 import NIOCore
 
-/// The Kubernetes REST API over HTTP: authenticates each request, routes its path, and
+/// The Kubernetes REST API over HTTP: authenticates each request, authorizes it with RBAC
+/// (`RBACAuthorizer`; the admin identity is in `system:masters` and passes), routes its path, and
 /// answers every failure with a `Status` object and the matching HTTP code, the way
 /// kube-apiserver does, so that kubectl and client libraries behave as against a real cluster.
 /// See https://kubernetes.io/docs/reference/using-api/api-concepts/
@@ -21,6 +22,8 @@ struct APIServer: HTTPResponder {
     let strategies: StrategyBook
     let reconciler: CRDReconciler
     let authenticator: Authenticator
+    let authorizer: RBACAuthorizer
+    let identityEndpoints: IdentityEndpoints
     /// Watches without `timeoutSeconds` end after a random time in this range, as the API
     /// server spreads reconnects of its clients.
     let watchTimeout: ClosedRange<Int>
@@ -29,10 +32,18 @@ struct APIServer: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         logger.debug("request", metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)"])
         do {
-            if !Self.isPublic(request.uri.path) {
-                try await authenticator.authenticate(request, channel: context.channel)
+            let path = request.uri.path
+            if Self.isPublic(path) {
+                return try await route(request, context: context, user: .admin)
             }
-            return try await route(request, context: context)
+            let user = try await authenticator.authenticate(request, channel: context.channel)
+            let attributes = RequestAttributes(method: request.method, path: path, apiPath: APIPath(path: path),
+                                               watch: QueryParameters(request.uri.query).flag("watch"))
+            guard authorizer.allows(user, attributes) else {
+                logger.debug("forbidden", metadata: ["user": "\(user.name)", "verb": "\(attributes.verb)", "path": "\(path)"])
+                throw attributes.forbidden(for: user)
+            }
+            return try await route(request, context: context, user: user)
         } catch let error as APIError {
             logger.debug("request failed", metadata: ["path": "\(request.uri.path)", "code": "\(error.code)", "reason": "\(error.reason)"])
             return Self.errorResponse(error)
@@ -52,11 +63,14 @@ struct APIServer: HTTPResponder {
             || path.hasPrefix("/healthz/") || path.hasPrefix("/livez/") || path.hasPrefix("/readyz/")
     }
 
-    private func route(_ request: Request, context: Context) async throws -> Response {
+    private func route(_ request: Request, context: Context, user: UserInfo) async throws -> Response {
         guard let path = APIPath(path: request.uri.path) else {
             throw Self.pathNotFound
         }
         if case .resource(let resource) = path {
+            if let response = try await identityEndpoints.respond(to: request, path: resource, user: user) {
+                return response
+            }
             return try await ResourceHandler(server: self, request: request, path: resource).respond()
         }
         guard request.method == .get || request.method == .head else {

@@ -121,9 +121,15 @@ public final class EmbeddedCluster: Service, Sendable {
         let credentials = configuration.insecureHTTP
             ? nil
             : try ClusterCredentials.load(directory: configuration.stateDirectory, serverNames: Self.serverNames(host: configuration.host))
+        // Without credentials (plain HTTP) tokens are signed with a key that lives as long as the process.
+        let tokens = ServiceAccountTokens(secret: credentials?.adminToken ?? ClusterCredentials.randomToken(), store: store)
+        let authorizer = RBACAuthorizer(store: store)
         let responder = APIServer(
             store: store, strategies: strategies, reconciler: reconciler,
-            authenticator: Authenticator(mode: credentials.map { .credentials($0, clientCertificates: true) } ?? .open),
+            authenticator: Authenticator(mode: credentials.map { .credentials($0, clientCertificates: true) } ?? .open,
+                                         serviceAccountTokens: tokens),
+            authorizer: authorizer,
+            identityEndpoints: IdentityEndpoints(store: store, tokens: tokens, authorizer: authorizer),
             watchTimeout: configuration.watchTimeout, logger: logger)
 
         var simulationServices: [any Service] = []

@@ -6,6 +6,10 @@ struct Slipway: AsyncParsableCommand {
         commandName: "slipway",
         abstract: "Kubernetes-native blue/green and canary releases, driven from Telegram or kubectl.",
         version: SlipwayVersion.string,
-        subcommands: [ClusterCommand.self, ControllerCommand.self, VersionCommand.self, AuditCommand.self, BotCommand.self]
+        subcommands: [
+            ClusterCommand.self, ControllerCommand.self, BotCommand.self,
+            RequestCommand.self, DemoCommand.self,
+            AuditCommand.self, VersionCommand.self,
+        ]
     )
 }

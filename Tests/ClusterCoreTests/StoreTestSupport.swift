@@ -111,7 +111,7 @@ final class WatchCollector: Sendable {
 
     /// Waits until `condition` holds for the events so far, or the deadline passes.
     @discardableResult
-    func wait(timeout: Duration = .seconds(10), until condition: ([WatchEvent]) -> Bool) async -> [WatchEvent] {
+    func wait(timeout: Duration = .seconds(60), until condition: ([WatchEvent]) -> Bool) async -> [WatchEvent] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let snapshot = events
@@ -121,7 +121,7 @@ final class WatchCollector: Sendable {
         return events
     }
 
-    func waitForEnd(timeout: Duration = .seconds(10)) async -> Bool {
+    func waitForEnd(timeout: Duration = .seconds(60)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if ended { return true }

@@ -194,7 +194,7 @@ struct TelegramClientTests {
     @Test("a second poller terminates the first with 409, worded as Telegram words it")
     func twoPollersConflict() async throws {
         try await TelegramHarness.with { harness in
-            let first = Task { try await harness.client.getUpdates(offset: nil, timeout: .seconds(5)) }
+            let first = Task { try await harness.client.getUpdates(offset: nil, timeout: .seconds(25)) }
             #expect(await eventually { harness.fake.waitingPolls > 0 })
             _ = try await harness.client.getUpdates(offset: nil, timeout: .seconds(0))
             do {

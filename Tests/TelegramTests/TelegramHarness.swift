@@ -43,7 +43,7 @@ struct TelegramHarness {
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
 @discardableResult
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// `slipway demo --fast`: the whole demo in one process, as `make demo` runs it.
+@Suite("EndToEnd demo", .enabled(if: EndToEndCluster.binary != nil))
+struct EndToEndDemoTests {
+    /// With Prometheus when it is installed (the canary's PromQL gate), and with HTTP gates alone.
+    @Test("the demo runs its three releases and exits 0 with a summary of each", arguments: [[], ["--no-prometheus"]])
+    func demo(flags: [String]) async throws {
+        let binary = try #require(EndToEndCluster.binary)
+        let manifests = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests").path
+        // --timeout bounds the releases; the demo exits 1 if they have not ended by then.
+        let result = try await runProgram(binary, ["demo", "--fast", "--timeout", "3m", "--manifests", manifests] + flags)
+        if flags.isEmpty && FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus") {
+            #expect(result.stdout.contains("judged by PromQL"), "\(result.stdout)")
+            #expect(result.stdout.contains("error-rate Passed"), "\(result.stdout)")
+        }
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("Every release ended as expected."), "\(result.stdout)")
+        let summary = result.stdout.split(separator: "\n").drop { !$0.hasPrefix("RELEASE") }
+        #expect(summary.contains { $0.hasPrefix("blue/green release") && $0.contains("Succeeded") }, "\(result.stdout)")
+        #expect(summary.contains { $0.hasPrefix("broken release") && $0.contains("RolledBack") }, "\(result.stdout)")
+        #expect(summary.contains { $0.hasPrefix("canary release") && $0.contains("Succeeded") }, "\(result.stdout)")
+        #expect(!result.stdout.contains("\u{1B}["), "escape codes in output that is not a terminal")
+    }
+
+    @Test("--chat takes the bot's commands from standard input as an admin and answers through the chat engine")
+    func chat() async throws {
+        let binary = try #require(EndToEndCluster.binary)
+        let manifests = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests").path
+        let result = try await runProgram(binary, ["demo", "--fast", "--no-prometheus", "--chat", "--manifests", manifests],
+                                          stdin: "/status\n/deploy staging\n/history staging\nquit\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let chat = String(result.stdout.split(separator: "Console chat", maxSplits: 1).last ?? "")
+        #expect(chat.contains("production (web-production)") && chat.contains("staging (api-staging)"), "\(chat)")
+        #expect(chat.contains("Deploy") && chat.contains("to staging"), "\(chat)")
+        #expect(chat.contains("Recent releases of staging"), "\(chat)")
+        #expect(!chat.contains("<b>"), "HTML tags printed to the console")
+    }
+}

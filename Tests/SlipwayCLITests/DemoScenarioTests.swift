@@ -1,0 +1,68 @@
+import JSON
+import Kube
+import SlipwayAPI
+import SlipwayCLI
+import Testing
+import YAML
+
+@Suite("The demo's scenario")
+struct DemoScenarioTests {
+    @Test("the demo's targets are valid DeploymentTargets: a blue/green web and a canary api")
+    func targetsAreValid() throws {
+        for scenario in [DemoScenario(pace: .normal), DemoScenario(pace: .fast), DemoScenario(pace: .fast, prometheus: "http://127.0.0.1:9090")] {
+            let documents = try YAML.parseAll(scenario.manifests)
+            let targets = try documents.filter { $0["kind"]?.stringValue == "DeploymentTarget" }.map { try $0.decode(as: DeploymentTarget.self) }
+            #expect(targets.count == 2)
+            for target in targets {
+                #expect(target.validationIssues().isEmpty, "\(target.metadata.name ?? ""): \(target.validationIssues())")
+            }
+            #expect(targets.first { $0.metadata.name == DemoScenario.webTarget }?.spec.strategy.blueGreen != nil)
+            let api = try #require(targets.first { $0.metadata.name == DemoScenario.apiTarget })
+            #expect(api.spec.strategy.canary != nil)
+            let promQL = api.spec.gates?.first { $0.name == "error-rate" }?.prometheus
+            #expect((promQL != nil) == (scenario.prometheus != nil))
+            if let promQL {
+                #expect(promQL.query == DemoScenario.errorRateQuery)
+                let analysis = api.spec.strategy.canary?.steps.compactMap(\.analysis).first
+                #expect(analysis?.gates == ["api-healthy", "error-rate"])
+            }
+        }
+    }
+
+    @Test("every release is a valid request for its target")
+    func releasesAreValid() throws {
+        let scenario = DemoScenario(pace: .fast)
+        let targets = try YAML.parseAll(scenario.manifests).filter { $0["kind"]?.stringValue == "DeploymentTarget" }
+            .map { try $0.decode(as: DeploymentTarget.self) }
+        for release in scenario.releases {
+            let request = try RequestDraft.make(target: release.target, action: .deploy, image: release.image, commit: release.commit,
+                                                reason: release.reason, namespace: DemoScenario.namespace, requestedBy: "demo", entropy: 1)
+            let target = try #require(targets.first { $0.metadata.name == release.target })
+            #expect(request.validationIssues(against: target).isEmpty)
+        }
+    }
+
+    @Test("the demo passes only when every release ends as it should; an unsupported canary is skipped, not passed")
+    func verdicts() {
+        let releases = DemoScenario(pace: .fast).releases
+        let good = [
+            DemoOutcome(release: releases[0], requestName: "a", phase: .succeeded, message: nil, seconds: 5),
+            DemoOutcome(release: releases[1], requestName: "b", phase: .succeeded, message: nil, seconds: 5),
+            DemoOutcome(release: releases[2], requestName: "c", phase: .rolledBack, message: "gate failed", seconds: 5),
+        ]
+        #expect(DemoSummary.passed(good))
+        var skipped = good
+        skipped[1].phase = .rejected
+        skipped[1].message = "spec.target: DeploymentTarget api-staging uses the canary strategy, which this controller does not release yet; use a blueGreen target"
+        #expect(skipped[1].verdict == .skipped("this controller does not release canary targets yet"))
+        #expect(DemoSummary.passed(skipped))
+        var broken = good
+        broken[2].phase = .succeeded
+        #expect(!DemoSummary.passed(broken))
+        var unfinished = good
+        unfinished[0].phase = nil
+        #expect(!DemoSummary.passed(unfinished))
+        let table = DemoSummary.table(broken).render()
+        #expect(table.contains("UNEXPECTED: ended Succeeded, expected RolledBack"))
+    }
+}
