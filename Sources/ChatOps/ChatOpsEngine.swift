@@ -13,7 +13,9 @@ import SlipwayAPI
 ///
 /// Requests the engine creates carry `slipway.dev/requested-by` (`telegram:<user id>`) and
 /// `slipway.dev/chat-message` (`<chat id>/<message id>` of their progress message), so that
-/// `resumeTracking()` picks their progress messages up again after a restart.
+/// `resumeTracking()` picks their progress messages up again after a restart; a request whose
+/// outcome was announced carries `slipway.dev/outcome-announced`, so that a release that ended
+/// while no front-end ran is announced on the next start, and none is announced twice.
 public actor ChatOpsEngine {
     let configuration: ChatOpsConfiguration
     let surface: any ChatSurface
