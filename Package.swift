@@ -89,7 +89,7 @@ let package = Package(
             name: "slipway",
             dependencies: [
                 "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "Telegram", "TelegramChatOps",
-                "ChatOps", "Observability", "SlipwayCLI", "YAML", "JSON",
+                "ChatOps", "Observability", "SlipwayCLI", "YAML", "JSON", "PrometheusProcess",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "LocalClusterTests",
             dependencies: [
-                "LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML", "KubeRuntime",
+                "LocalCluster", "ClusterCore", "Kube", "HTTP", "JSON", "YAML", "KubeRuntime", "PrometheusProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -144,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML", "FakeTelegramAPI"],
+            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML", "FakeTelegramAPI", "PrometheusProcess"],
             swiftSettings: strict
         ),
         // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
@@ -222,5 +222,8 @@ let package = Package(
         // The request CLI's logic: tables, progress rendering, exit codes, the demo's scenario.
         .target(name: "SlipwayCLI", dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCLI", "SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
+        // A real Prometheus server process on loopback (config, free port, readiness, queries, stop)
+        // for the demo and the tests that run PromQL against real scrapes.
+        .target(name: "PrometheusProcess", dependencies: ["HTTP", "JSON"], swiftSettings: strict),
     ]
 )

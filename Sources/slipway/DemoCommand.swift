@@ -5,6 +5,7 @@ import Kube
 import KubeRuntime
 import LocalCluster
 import Logging
+import PrometheusProcess
 import Rollout
 import SlipwayAPI
 import SlipwayCLI
@@ -73,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
         CommandLogging.bootstrapQuiet(level: Logger.Level(rawValue: logLevel) ?? .critical)
         let crds = try locateCRDs()
         var scenario = DemoScenario(pace: fast ? .fast : .normal)
-        let wantsPrometheus = !noPrometheus && DemoPrometheus.isInstalled
+        let wantsPrometheus = !noPrometheus && PrometheusServer.binary != nil
         let style = TerminalStyle(colours: TerminalStyle.coloursEnabled(isTerminal: Terminal.isTerminal, noColorFlag: noColor,
                                                                         environment: ProcessInfo.processInfo.environment))
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-demo-\(UUID().uuidString)", isDirectory: true)
@@ -110,11 +111,14 @@ struct DemoCommand: AsyncParsableCommand {
         }
         defer { client.shutdown() }
 
-        var prometheus: DemoPrometheus?
-        defer { prometheus?.stop() }
+        var prometheus: PrometheusServer?
+        // SIGTERM only: its files go with the work directory.
+        defer { prometheus?.terminate() }
         if wantsPrometheus, let metricsURL = endpoint.metricsURL {
             do {
-                prometheus = try await DemoPrometheus.start(scraping: metricsURL, in: workDirectory)
+                // Scrapes the apps every second; one attempt of 30 s, since the demo falls back to HTTP gates.
+                prometheus = try await PrometheusServer.start(scraping: metricsURL, job: "slipway-demo-apps", in: workDirectory,
+                                                              readinessTimeout: .seconds(30), attempts: 1)
                 scenario.prometheus = prometheus?.address
                 step(style, "Prometheus on \(prometheus?.address ?? "") scrapes the apps' metrics; the canary is judged by PromQL (error rate) and HTTP gates")
             } catch {
@@ -123,7 +127,7 @@ struct DemoCommand: AsyncParsableCommand {
         } else if noPrometheus {
             step(style, "Gates: HTTP checks through the simulated apps (--no-prometheus)")
         } else {
-            step(style, "Gates: HTTP checks through the simulated apps (Prometheus is not installed at \(DemoPrometheus.binary); scripts/install-deps.sh demo installs it)")
+            step(style, "Gates: HTTP checks through the simulated apps (Prometheus is not installed on PATH or in /usr/bin; scripts/install-deps.sh demo installs it)")
         }
 
         let setup = DemoSetup(client: client, fieldManager: "slipway-demo")

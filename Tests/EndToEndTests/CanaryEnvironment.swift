@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import PrometheusProcess
 import SlipwayAPI
 import Synchronization
 import Testing
@@ -9,16 +10,16 @@ import Testing
 /// metrics, with the Slipway, Istio and Gateway API CRDs installed; a real Prometheus scraping
 /// those metrics every second; and a `slipway controller` whose Prometheus gates query it.
 final class CanaryEnvironment: Sendable {
-    static let isAvailable = EndToEndCluster.binary != nil && EndToEndCluster.kubectlPath != nil && PrometheusProcess.binary != nil
+    static let isAvailable = EndToEndCluster.binary != nil && EndToEndCluster.kubectlPath != nil && PrometheusServer.binary != nil
 
     let directory: URL
     let kubeconfig: String
     let client: KubeClient
-    let prometheus: PrometheusProcess
+    let prometheus: PrometheusServer
     private let cluster: ChildProcess
     private let controller: ChildProcess
 
-    private init(directory: URL, kubeconfig: String, client: KubeClient, prometheus: PrometheusProcess, cluster: ChildProcess,
+    private init(directory: URL, kubeconfig: String, client: KubeClient, prometheus: PrometheusServer, cluster: ChildProcess,
                  controller: ChildProcess) {
         self.directory = directory
         self.kubeconfig = kubeconfig
@@ -65,7 +66,7 @@ final class CanaryEnvironment: Sendable {
         }
         let client = try KubeClient(configuration: ClusterConfiguration.kubeconfig(paths: [kubeconfig]))
         started.append { client.shutdown() }
-        let prometheus: PrometheusProcess
+        let prometheus: PrometheusServer
         do {
             let crds = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests/crds")
             for path in [crds.path, crds.appendingPathComponent("third-party").path] {
@@ -78,7 +79,7 @@ final class CanaryEnvironment: Sendable {
                 return (try? await client.list(DeploymentRequest.self, namespace: "default")) != nil
             }
             guard established else { throw EndToEndError("the Slipway CRDs were not served within 30 s") }
-            prometheus = try await PrometheusProcess.start(scraping: metrics)
+            prometheus = try await PrometheusServer.start(scraping: metrics, job: "slipway-cluster-apps", readinessTimeout: .seconds(40))
         } catch {
             throw await fail("\(error)")
         }
@@ -162,7 +163,7 @@ final class CanaryEnvironment: Sendable {
 
     /// Requests the canary Deployment of `namespace` has served so far, as Prometheus saw them.
     func canaryRequests(namespace: String) async throws -> Double {
-        try await prometheus.query("sum(http_requests_total{namespace=\"\(namespace)\",deployment=\"app-canary\"})").first ?? 0
+        try await prometheus.query("sum(http_requests_total{namespace=\"\(namespace)\",deployment=\"app-canary\"})").first?.value ?? 0
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import PrometheusProcess
 import SlipwayAPI
 import Testing
 
@@ -169,7 +170,7 @@ struct EndToEndCanaryTests {
                 share = try await environment.prometheus.query("""
                     sum(rate(http_requests_total{namespace="\(namespace)",deployment="app-canary"}[5s]))
                       / sum(rate(http_requests_total{namespace="\(namespace)"}[5s]))
-                    """).first ?? .nan
+                    """).first?.value ?? .nan
                 return abs(share - 0.3) <= 0.05
             }
             #expect(measured, "canary share while paused: \(share)")

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import JSON
 import LocalCluster
+import PrometheusProcess
 import Testing
 
 /// PromQL, evaluated by a real Prometheus scraping the embedded cluster, over the simulated
@@ -14,7 +15,7 @@ struct PrometheusTrafficTests {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("prometheus.yml")
-        try PrometheusServer.configuration(metricsURL: "http://127.0.0.1:9464/metrics").write(to: file, atomically: true, encoding: .utf8)
+        try PrometheusServer.configuration(job: "slipway-cluster-apps", metricsURL: "http://127.0.0.1:9464/metrics").write(to: file, atomically: true, encoding: .utf8)
         let result = try await Command.run(URL(fileURLWithPath: promtool), ["check", "config", file.path])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
@@ -23,7 +24,7 @@ struct PrometheusTrafficTests {
     func errorRateAndLatency() async throws {
         try await RunningCluster.with(simulation: TrafficFixtures.simulation) { cluster in
             let metricsURL = try #require(cluster.endpoint.metricsURL)
-            try await PrometheusServer.with(scraping: metricsURL) { prometheus in
+            try await PrometheusServer.with(scraping: metricsURL, job: "slipway-cluster-apps") { prometheus in
                 try await cluster.apply("web.yaml", TrafficFixtures.workloads(stableImage: "shop/web:1.0.0-latency400", canaryImage: "shop/web:2.0.0-errors20"))
                 try await cluster.waitForWorkloads()
                 // A 5 s window that starts after both versions were ready.
@@ -60,7 +61,7 @@ struct PrometheusTrafficTests {
         try await RunningCluster.with(simulation: TrafficFixtures.simulation) { cluster in
             let metricsURL = try #require(cluster.endpoint.metricsURL)
             try await cluster.installThirdPartyCRDs()
-            try await PrometheusServer.with(scraping: metricsURL) { prometheus in
+            try await PrometheusServer.with(scraping: metricsURL, job: "slipway-cluster-apps") { prometheus in
                 let expected = ["ratio": 0.25, "nginx": 0.30, "istio": 0.10, "gateway": 0.40]
                 try await cluster.apply("ratio.yaml", TrafficFixtures.workloads(stableReplicas: 3, trackServices: false, namespace: "ratio")
                     + "\n---\n" + TrafficFixtures.service("web", selector: "{app: web}", namespace: "ratio"))
