@@ -23,13 +23,14 @@ test: deps-test
 	scripts/check-monitoring.sh
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
 	scripts/check-deploy-config.sh
+	scripts/check-deploy-config.sh image
 
 # `make demo DEMO_FLAGS=--keep` stays up afterwards (kubeconfig in .state/kubeconfig); DEMO_FLAGS=--chat
 # then takes the bot's commands at the console.
 demo: build
 	$(SLIPWAY) demo --kubeconfig-out .state/kubeconfig $(DEMO_FLAGS)
 
-# The container image's release build (static Swift stdlib), run natively: too slow for make test.
+# The container image's release build (static Swift stdlib), run natively; make test runs it last.
 image-check: deps-test
 	scripts/check-deploy-config.sh image
 

@@ -6,7 +6,7 @@
 # - terraform/ is formatted, parses as HCL, and passes checkov (skips are justified inline);
 # - the GitHub workflows are well-formed and push images through OIDC only.
 # Usage: scripts/check-deploy-config.sh          the checks above (make test runs them)
-#        scripts/check-deploy-config.sh image    the image's release build, run natively:
+#        scripts/check-deploy-config.sh image    the image's release build, run natively (make test too):
 #                                                static Swift stdlib, one binary, `slipway version`
 set -euo pipefail
 cd "$(dirname "$0")/.."
