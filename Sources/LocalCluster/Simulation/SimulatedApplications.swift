@@ -38,7 +38,10 @@ final class SimulatedApplications: Sendable {
     private struct Counters {
         var nextPod: [ServiceKey: Int] = [:]
         /// Requests answered so far by each version of each Service that has an error rate.
-        var served: [AppMetrics.SeriesKey: Int] = [:]
+        /// Requests served per series, counted apart for generated traffic and for requests
+        /// through the proxy (gates, people), so each stream sees exactly its tag's error rate
+        /// however the two interleave.
+        var served: [ServedStream: Int] = [:]
         var serviceTime = 0
     }
 
@@ -102,8 +105,8 @@ final class SimulatedApplications: Sendable {
                 ? Answer(status: 503, contentType: "text/plain; charset=utf-8", body: "unhealthy\n")
                 : Answer(status: 200, contentType: "text/plain; charset=utf-8", body: "ok\n")
         } else if !withBody {
-            answer = Answer(status: failsNext(series, percent: behavior.errorPercent) ? 500 : 200, contentType: "application/json", body: "")
-        } else if failsNext(series, percent: behavior.errorPercent) {
+            answer = Answer(status: failsNext(series, generated: true, percent: behavior.errorPercent) ? 500 : 200, contentType: "application/json", body: "")
+        } else if failsNext(series, generated: false, percent: behavior.errorPercent) {
             let body: JSONValue = ["error": "simulated failure", "version": .string(behavior.version), "pod": .string(pod.objectName)]
             answer = Answer(status: 500, contentType: "application/json", body: body.jsonString() + "\n")
         } else {
@@ -130,12 +133,15 @@ final class SimulatedApplications: Sendable {
     }
 
     /// Spreads failures evenly: of every 100 requests a version answers exactly `percent`
-    /// fail, so a short gate window sees the rate the tag asks for.
-    private func failsNext(_ series: AppMetrics.SeriesKey, percent: Int) -> Bool {
+    /// fail, so a short gate window sees the rate the tag asks for. Generated and proxied
+    /// requests are counted apart: a gate's few requests would otherwise land on successes or
+    /// failures by how they happen to interleave with the load generator's.
+    private func failsNext(_ series: AppMetrics.SeriesKey, generated: Bool, percent: Int) -> Bool {
         guard percent > 0 else { return false }
+        let stream = ServedStream(series: series, generated: generated)
         return counters.withLock { counters in
-            let count = counters.served[series, default: 0]
-            counters.served[series] = count + 1
+            let count = counters.served[stream, default: 0]
+            counters.served[stream] = count + 1
             return (count + 1) * percent / 100 > count * percent / 100
         }
     }
@@ -174,4 +180,10 @@ final class SimulatedApplications: Sendable {
         }
         return replicaSet
     }
+}
+
+/// One version's requests from one source: the load generator, or the proxy.
+struct ServedStream: Hashable {
+    var series: AppMetrics.SeriesKey
+    var generated: Bool
 }
