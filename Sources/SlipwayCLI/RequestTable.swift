@@ -37,9 +37,10 @@ public enum RequestTable {
         return TextTable(headers: headers, rows: rows)
     }
 
-    /// The last thing the controller did, or the canary step.
+    /// The canary step while a release runs; otherwise the last thing the controller did (a
+    /// finished canary's step index points past its last step, which says nothing useful).
     static func stepCell(_ request: DeploymentRequest) -> String {
-        if let step = request.status?.currentStep { return "step \(step + 1)" }
+        if let step = request.status?.currentStep, !(request.status?.phase?.isTerminal ?? false) { return "step \(step + 1)" }
         return request.status?.timeline?.last?.action ?? "-"
     }
 

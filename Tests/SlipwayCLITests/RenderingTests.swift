@@ -143,6 +143,18 @@ struct RenderingTests {
         #expect(namespaced.hasPrefix("NAMESPACE   NAME"))
     }
 
+    @Test("a finished canary shows what the controller did last, not a step past its last one")
+    func finishedCanaryStep() {
+        let finished = Sample.request(name: "api-staging-abcde", target: "api-staging", phase: .succeeded,
+                                      timeline: ["CanaryScaledDown"], currentStep: 5, weight: 0)
+        let running = Sample.request(name: "api-staging-fghij", target: "api-staging", phase: .paused, currentStep: 1, weight: 25)
+        let lines = RequestTable.table([finished, running], wide: false, now: Date()).render().split(separator: "\n").map(String.init)
+        let finishedLine = lines.first { $0.hasPrefix("api-staging-abcde") } ?? ""
+        let runningLine = lines.first { $0.hasPrefix("api-staging-fghij") } ?? ""
+        #expect(finishedLine.contains("CanaryScaledDown") && !finishedLine.contains("step 6"))
+        #expect(runningLine.contains("step 2"))
+    }
+
     @Test("of two requests created in the same second, the one that started first is listed first")
     func ordering() {
         var ranFirst = Sample.request(name: "web-production-zzzzz", phase: .succeeded)
