@@ -135,10 +135,10 @@ public final class EmbeddedCluster: Service, Sendable {
         var simulationServices: [any Service] = []
         let applications = configuration.simulation == nil ? nil : SimulatedApplications(store: store)
         let proxy = configuration.simulation?.proxyPort.flatMap { port in
-            applications.map { SimulationProxy(applications: $0, port: port, logger: logger) }
+            applications.map { LoopbackServer(responder: SimulationProxyResponder(applications: $0, logger: logger), port: port, logger: logger) }
         }
         let metricsEndpoint = configuration.simulation?.metricsPort.flatMap { port in
-            applications.map { MetricsEndpoint(metrics: $0.metrics, port: port, logger: logger) }
+            applications.map { LoopbackServer(responder: MetricsEndpointResponder(metrics: $0.metrics), port: port, path: "/metrics", logger: logger) }
         }
         if let simulation = configuration.simulation,
            let workloads = WorkloadController(store: store, configuration: simulation, logger: logger) {
