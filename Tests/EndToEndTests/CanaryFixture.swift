@@ -22,7 +22,7 @@ enum CanaryFixture {
     static func errorRateGate(_ prometheus: String, below threshold: Double = 0.05, name: String = "error-rate") -> String {
         gate(name, prometheus: prometheus, query: """
             (sum(rate(http_requests_total{namespace="{{namespace}}",deployment="{{canary}}",code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{namespace="{{namespace}}",deployment="{{canary}}"}[5s]))
-            """, condition: "lessThan: \(threshold)", noData: "inconclusive", inconclusiveLimit: 5)
+            """, condition: "lessThan: \(threshold)", noData: "inconclusive", inconclusiveLimit: 5, initialDelaySeconds: 6)
     }
 
     /// A gate on the canary's p99 latency in seconds.
@@ -41,11 +41,14 @@ enum CanaryFixture {
 
     /// One gate entry (YAML, indented for `spec.gates`): measured every second once the
     /// canary has had a few seconds of traffic, passing after two successes, failing at once.
-    static func gate(_ name: String, prometheus: String, query: String, condition: String, noData: String, inconclusiveLimit: Int) -> String {
+    /// `initialDelaySeconds` gives the canary time to serve before the first measurement: an
+    /// error series only exists once the first error was counted and scraped twice.
+    static func gate(_ name: String, prometheus: String, query: String, condition: String, noData: String, inconclusiveLimit: Int,
+                     initialDelaySeconds: Int = 2) -> String {
         """
             - name: \(name)
               intervalSeconds: 1
-              initialDelaySeconds: 2
+              initialDelaySeconds: \(initialDelaySeconds)
               successThreshold: 2
               failureLimit: 0
               prometheus:
