@@ -246,6 +246,14 @@ class Run:
         assert answer["status"] == "success", f"{promql}: {answer}"
         return answer["data"]["result"]
 
+    def query_range(self, promql, minutes, step):
+        end = time.time()
+        parameters = {"query": promql, "start": end - minutes * 60, "end": end, "step": step}
+        _, body = http_get(f"{self.prometheus_url}/api/v1/query_range?" + urllib.parse.urlencode(parameters))
+        answer = json.loads(body)
+        assert answer["status"] == "success", f"{promql}: {answer}"
+        return answer["data"]["result"]
+
     def stop(self):
         for process in reversed(self.processes):
             process.stop()
@@ -431,10 +439,17 @@ def test_health_panel_shows_both_environments_up(run):
 
 
 def test_canary_weight_over_time_shows_each_step(run):
-    weights = run.query('max_over_time(slipway_canary_weight{env="staging", strategy="Canary"}[10m])')
-    assert len(weights) == 1 and float(weights[0]["value"][1]) >= 50
-    steps = run.query('changes(slipway_canary_weight{env="staging", strategy="Canary"}[10m])')
-    assert float(steps[0]["value"][1]) >= 3, "the weight should have moved 0 → 25 → 50 → 0"
+    # The weight panel as Grafana draws it: a range query at the scrape interval. Each weight is held
+    # for a 3 s pause, so every step is scraped; the 0 before the first step may last under a scrape.
+    series = run.query_range('slipway_canary_weight{env="staging", strategy="Canary"}', minutes=10, step="1s")
+    assert len(series) == 1, f"one weight series for the canary target, got {series}"
+    seen = []
+    for _, sample in series[0]["values"]:
+        weight = float(sample)
+        if not seen or seen[-1] != weight:
+            seen.append(weight)
+    assert [weight for weight in seen if weight] == [25, 50] and seen[-1] == 0, \
+        f"the weight should have moved through 25 and 50 and back to 0, drawn as {seen}"
 
 
 def test_prometheus_loads_every_alert_rule_and_fires_deployment_failed(run):
