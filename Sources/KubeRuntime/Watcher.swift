@@ -34,30 +34,41 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
 
     /// Runs until the calling task is cancelled, handing each event to `handle` before reading
     /// on (so a slow consumer slows the watch instead of buffering without bound).
-    /// Transient failures are retried with backoff and logged at debug. A refusal (401/403)
-    /// will not heal by itself, so it is logged as an error an operator sees: it names the
+    /// A blip (a watch the server closed, one timed-out request) is retried with backoff and
+    /// logged at debug. Failures that keep coming are logged as warnings from the third in a
+    /// row, so a controller that cannot sync says why instead of waiting silently. A refusal
+    /// (401/403) will not heal by itself, so it is logged as an error at once: it names the
     /// missing permission, and the watcher keeps retrying so a fixed RBAC rule takes effect.
-    private func logFailure(_ message: Logger.Message, _ error: any Error, metadata: Logger.Metadata) {
+    private func logFailure(_ message: Logger.Message, _ error: any Error, inARow failures: Int, metadata: Logger.Metadata) {
         var metadata = metadata
         metadata["error"] = "\(error)"
+        metadata["failuresInARow"] = "\(failures)"
+        metadata["resource"] = "\((Object.self as? any KubernetesResource.Type)?.resource.plural ?? "\(Object.self)")"
         if let kubeError = error as? KubeError, kubeError.isForbidden || kubeError.isUnauthorized {
             logger.error("\(message): the API refused access; grant the permission named in the error (RBAC) or fix the credentials", metadata: metadata)
+        } else if failures >= Self.failuresBeforeWarning {
+            logger.warning("\(message) again; retrying with backoff (is the API server reachable and answering?)", metadata: metadata)
         } else {
             logger.debug(message, metadata: metadata)
         }
     }
 
+    static var failuresBeforeWarning: Int { 3 }
+
     public func run(_ handle: @Sendable (WatcherEvent<Object>) async -> Void) async {
         var machine = WatcherStateMachine<Object>(backoff: configuration.backoff.independentCopy())
+        var failuresInARow = 0
         while !Task.isCancelled {
             switch machine.nextAction() {
             case .listPage(let token):
                 do {
                     let page = try await source.listPage(limit: configuration.pageSize, continueToken: token)
+                    failuresInARow = 0
                     if let event = machine.pageReceived(page) { await handle(event) }
                 } catch {
                     if Task.isCancelled { return }
-                    logFailure("list failed", error, metadata: [:])
+                    failuresInARow += 1
+                    logFailure("list failed", error, inARow: failuresInARow, metadata: [:])
                     machine.listFailed(error, at: clock.now())
                 }
             case .watch(let resourceVersion):
@@ -65,13 +76,15 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
                     let stream = try await source.watch(from: resourceVersion)
                     reading: for try await event in stream {
                         let (output, keepReading) = machine.eventReceived(event, at: clock.now())
+                        failuresInARow = 0
                         if let output { await handle(output) }
                         if !keepReading { break reading }
                     }
                     machine.streamEnded(at: clock.now())
                 } catch {
                     if Task.isCancelled { return }
-                    logFailure("watch failed", error, metadata: ["resourceVersion": "\(resourceVersion)"])
+                    failuresInARow += 1
+                    logFailure("watch failed", error, inARow: failuresInARow, metadata: ["resourceVersion": "\(resourceVersion)"])
                     machine.watchFailed(error, at: clock.now())
                 }
             case .backOff(let delay):

@@ -64,6 +64,13 @@ public struct ControllerAssembly: Sendable {
         await services.waitUntilSynced()
     }
 
+    /// The watch caches still waiting for their first full list, by resource; empty once synced.
+    public var unsyncedCaches: [String] {
+        [("deploymentrequests", controller.store.hasSynced), ("deploymenttargets", targets.hasSynced),
+         ("deployments", deployments.hasSynced), ("services", services.hasSynced)]
+            .filter { !$0.1 }.map(\.0)
+    }
+
     /// Runs the controller until `controller.shutdown()` has drained it or the task is cancelled.
     public func run() async {
         let reconciler = self.reconciler

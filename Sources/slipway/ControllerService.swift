@@ -135,6 +135,8 @@ final class ControllerService: ServiceLifecycle.Service {
         status.setStandingBy(false)
     }
 
+    static var syncReportInterval: Duration { .seconds(15) }
+
     /// One controller, from start to drained.
     private func runTerm() async {
         let events = EventRecorder(sink: KubeEventSink(client: client), component: "slipway-controller",
@@ -153,8 +155,21 @@ final class ControllerService: ServiceLifecycle.Service {
         let logger = self.logger
         let releases = self.releases
         let termStarted = Date()
+        // A controller that cannot sync does nothing; say which caches it is waiting for.
+        let syncReport = Task {
+            var waited = Duration.zero
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: Self.syncReportInterval) } catch { return }
+                waited += Self.syncReportInterval
+                let pending = assembly.unsyncedCaches
+                if pending.isEmpty { return }
+                logger.warning("still waiting for the first list of \(pending.joined(separator: ", ")); reconciling starts once every cache is synced",
+                               metadata: ["waited": "\(waited)"])
+            }
+        }
         let readiness = Task {
             await assembly.waitUntilSynced()
+            syncReport.cancel()
             guard !Task.isCancelled else { return }
             status.setSynced(true)
             // Release metrics come from the caches this term's controller keeps.
@@ -169,6 +184,7 @@ final class ControllerService: ServiceLifecycle.Service {
             readiness.cancel()
         }
         readiness.cancel()
+        syncReport.cancel()
         await readiness.value
         releases?.detach()
         status.setSynced(false)

@@ -144,15 +144,7 @@ struct EndToEndControllerFlagsTests {
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         // A kubeconfig that parses, for the flags that need one.
-        let kubeconfig = directory.appendingPathComponent("kubeconfig")
-        try """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
-            users: [{name: u, user: {token: not-a-real-token}}]
-            contexts: [{name: only, context: {cluster: c, user: u}}]
-            current-context: only
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try Self.writeUnreachableKubeconfig(in: directory)
         func substitute(_ text: String) -> String {
             text == "EMPTY" ? empty.path : text == "KUBECONFIG" ? kubeconfig.path : text
         }
@@ -170,7 +162,54 @@ struct EndToEndControllerFlagsTests {
         #expect(!result.stderr.contains("not-a-real-token"), "the token leaked into the error: \(result.stderr)")
     }
 
+    @Test("an API server that never answers: the controller stays unready, warns which resources it cannot list and why, and still stops on SIGTERM")
+    func unreachableServer() async throws {
+        let binary = try #require(EndToEndCluster.binary)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-flags-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = try Self.writeUnreachableKubeconfig(in: directory)
+        let controller = try ChildProcess(binary, ["controller", "--kubeconfig", kubeconfig.path, "--health-addr", "127.0.0.1:0",
+                                                   "--metrics-addr", ""])
+        defer { controller.kill() }
+
+        #expect(try await controller.waitForOutput(containing: "health endpoint listening on"), "\(controller.stderr.suffix(2000))")
+        let health = try #require(Self.endpoint("health", in: controller.stdout), "\(controller.stdout)")
+        #expect(try await Self.get(health + "/readyz").code == 503, "ready without a single list")
+        // Blips stay quiet; failures that keep coming are warnings naming the resource and the cause.
+        let warned = try await waitUntil(timeout: .seconds(30)) {
+            controller.stderr.contains("list failed again") && controller.stderr.contains("resource=deploymentrequests")
+        }
+        #expect(warned, "\(controller.stderr.suffix(2000))")
+        #expect(controller.stderr.contains("Couldn't connect to server"), "the cause is not said: \(controller.stderr.suffix(2000))")
+        let waiting = try await waitUntil(timeout: .seconds(40)) {
+            controller.stderr.contains("still waiting for the first list of deploymentrequests, deploymenttargets, deployments, services")
+        }
+        #expect(waiting, "\(controller.stderr.suffix(2000))")
+        #expect(!controller.stdout.contains("slipway controller started"))
+        #expect(!controller.stderr.contains("not-a-real-token"), "the token reached the log")
+
+        controller.terminate()
+        #expect(try await controller.waitForExit(), "the controller did not stop on SIGTERM while unsynced")
+        #expect(controller.exitStatus == 0, "\(controller.stderr.suffix(2000))")
+    }
+
     // MARK: Helpers
+
+    /// A kubeconfig that parses but names a server nothing answers on, with a token that must
+    /// never reach an output.
+    static func writeUnreachableKubeconfig(in directory: URL) throws -> URL {
+        let kubeconfig = directory.appendingPathComponent("kubeconfig")
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+            users: [{name: u, user: {token: not-a-real-token}}]
+            contexts: [{name: only, context: {cluster: c, user: u}}]
+            current-context: only
+            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        return kubeconfig
+    }
 
     /// The `http://host:port` of the controller's "<what> endpoint listening on ..." line.
     static func endpoint(_ what: String, in output: String) -> String? {

@@ -1,5 +1,7 @@
 import Kube
 import KubeRuntime
+import Logging
+import Synchronization
 import Testing
 
 @Suite("Runtime watcher")
@@ -204,6 +206,31 @@ struct RuntimeWatcherTests {
         #expect(clock.requestedSleeps.last == .milliseconds(800))
     }
 
+    @Test("failures that keep coming are warned about from the third in a row, naming the resource; a success starts the count over")
+    func repeatedFailuresAreWarnings() async throws {
+        let source = Source(
+            lists: [.failure(ConnectionDropped()), .failure(ConnectionDropped()), .failure(ConnectionDropped()),
+                    .success(page([], rv: "10"))],
+            watches: [.events([.added(object("a", rv: "11"))], then: .fail(ConnectionDropped()))])
+        let clock = ManualClock()
+        let lines = LogLines()
+        let logger = Logger(label: "test") { _ in RecordingLogHandler(lines: lines) }
+        let watcher = Watcher(source: source, configuration: WatcherConfiguration(backoff: ExponentialBackoff(jitter: 0)),
+                              clock: clock, logger: logger)
+        let task = Task { await watcher.run { _ in } }
+        defer { task.cancel() }
+
+        for failure in 1...3 {
+            try await waitUntil("list failure \(failure) backs off") { clock.sleeperCount == 1 && clock.requestedSleeps.count == failure }
+            clock.advance(by: clock.requestedSleeps[failure - 1])
+        }
+        try await waitUntil("the watch fails after the list succeeded") { clock.sleeperCount == 1 && clock.requestedSleeps.count == 4 }
+        let levels = lines.all.map { "\($0.level) \($0.failures)" }
+        #expect(levels == ["debug 1", "debug 2", "warning 3", "debug 1"])
+        let warning = try #require(lines.all.first { $0.level == .warning })
+        #expect(warning.message.contains("list failed") && warning.resource == "configmaps", "\(warning)")
+    }
+
     @Test("backoff never exceeds 30 s and jitter stays within bounds")
     func backoffBounds() {
         var plain = ExponentialBackoff(jitter: 0)
@@ -233,5 +260,36 @@ struct RuntimeWatcherTests {
         try await waitUntil("the watch after the re-list opens") { source.calls.last == .watch(from: "40") }
         #expect(store.list().map(\.metadata.name) == ["a"])
         #expect(store.get(name: "a", namespace: "shop")?.metadata.resourceVersion == "30")
+    }
+}
+
+/// Log lines a watcher wrote, with the fields the tests look at.
+final class LogLines: Sendable {
+    struct Line: Sendable {
+        var level: Logger.Level
+        var message: String
+        var failures: String
+        var resource: String
+    }
+
+    private let lines = Mutex<[Line]>([])
+    var all: [Line] { lines.withLock { $0 } }
+    func append(_ line: Line) { lines.withLock { $0.append(line) } }
+}
+
+struct RecordingLogHandler: LogHandler {
+    let lines: LogLines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let fields = event.metadata ?? [:]
+        lines.append(.init(level: event.level, message: "\(event.message)", failures: fields["failuresInARow"].map { "\($0)" } ?? "",
+                           resource: fields["resource"].map { "\($0)" } ?? ""))
     }
 }

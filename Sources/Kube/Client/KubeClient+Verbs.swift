@@ -27,11 +27,16 @@ extension KubeClient {
         return try ResponseDecoding.decode(T.self, from: response.body, what: "\(resource.kind) \(name)")
     }
 
+    /// How long a list may take. kube-apiserver ends a request that is not a watch after 60 s
+    /// (its `--request-timeout`); waiting longer than that only delays noticing a lost answer,
+    /// and a watcher waiting for its first list does nothing meanwhile.
+    public static var listTimeout: Duration { .seconds(65) }
+
     /// One page of objects. `namespace` nil lists every namespace.
     public func list<T: Decodable & Sendable>(_ resource: ResourceDescriptor, as type: T.Type, namespace: String? = nil,
                                               options: ListOptions = ListOptions()) async throws(KubeError) -> ObjectList<T> {
         let path = ResourcePath(resource: resource, namespace: resource.namespaced ? namespace : nil)
-        let response = try await send(APIRequest(verb: "list", method: "GET", path: path, query: options.queryItems, timeout: .seconds(120)))
+        let response = try await send(APIRequest(verb: "list", method: "GET", path: path, query: options.queryItems, timeout: Self.listTimeout))
         return try ResponseDecoding.decode(ObjectList<T>.self, from: response.body, what: "list of \(resource.kind)")
     }
 
