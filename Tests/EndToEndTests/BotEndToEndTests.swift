@@ -78,8 +78,8 @@ struct BotEndToEndTests {
             #expect(broken.output.contains("line \(victim + 1)"), "\(broken.output)")
 
             // Operators see the same: commands by name and outcome, Telegram reachable, ready.
-            let health = try #require(EndToEndControllerFlagsTests.endpoint("health", in: bot.bot.stdout), "\(bot.bot.stdout)")
-            let metrics = try #require(EndToEndControllerFlagsTests.endpoint("metrics", in: bot.bot.stdout), "\(bot.bot.stdout)")
+            let health = try await EndToEndControllerFlagsTests.endpoint("health", of: bot.bot)
+            let metrics = try await EndToEndControllerFlagsTests.endpoint("metrics", of: bot.bot)
             #expect(try await EndToEndControllerFlagsTests.get(health + "/healthz").code == 200)
             #expect(try await EndToEndControllerFlagsTests.get(health + "/readyz").code == 200)
             let exposition = try await EndToEndControllerFlagsTests.get(metrics + "/metrics")

@@ -17,8 +17,8 @@ struct BotReplicaEndToEndTests {
             #expect(try await standby.waitForOutput(containing: "standing by for the lease", timeout: .seconds(30)))
             // A standby is ready, says it does not take updates, and still knows whether Telegram
             // answers (so the TelegramUnreachable alert does not fire for it).
-            let health = try #require(EndToEndControllerFlagsTests.endpoint("health", in: standby.stdout), "\(standby.stdout)")
-            let metrics = try #require(EndToEndControllerFlagsTests.endpoint("metrics", in: standby.stdout), "\(standby.stdout)")
+            let health = try await EndToEndControllerFlagsTests.endpoint("health", of: standby)
+            let metrics = try await EndToEndControllerFlagsTests.endpoint("metrics", of: standby)
             #expect(try await waitUntil(timeout: .seconds(30)) { try await EndToEndControllerFlagsTests.get(health + "/readyz").code == 200 })
             var samples: [String: Double] = [:]
             _ = try await waitUntil(timeout: .seconds(30)) {

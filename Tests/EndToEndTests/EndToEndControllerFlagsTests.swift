@@ -44,8 +44,8 @@ struct EndToEndControllerFlagsTests {
             #expect(controller.stderr.contains("context slipway-token"), "the controller did not say it uses the named context")
             #expect(controller.stderr.contains(" debug "), "--log-level debug printed no debug lines")
 
-            let health = try #require(Self.endpoint("health", in: controller.stdout), "\(controller.stdout)")
-            let metrics = try #require(Self.endpoint("metrics", in: controller.stdout), "\(controller.stdout)")
+            let health = try await Self.endpoint("health", of: controller)
+            let metrics = try await Self.endpoint("metrics", of: controller)
             #expect(try await Self.get(health + "/healthz").code == 200)
             #expect(try await Self.get(health + "/readyz").code == 200)
             let exposition = try await Self.get(metrics + "/metrics")
@@ -173,8 +173,7 @@ struct EndToEndControllerFlagsTests {
                                                    "--metrics-addr", ""])
         defer { controller.kill() }
 
-        #expect(try await controller.waitForOutput(containing: "health endpoint listening on"), "\(controller.stderr.suffix(2000))")
-        let health = try #require(Self.endpoint("health", in: controller.stdout), "\(controller.stdout)")
+        let health = try await Self.endpoint("health", of: controller)
         #expect(try await Self.get(health + "/readyz").code == 503, "ready without a single list")
         // Blips stay quiet; failures that keep coming are warnings naming the resource and the cause.
         let warned = try await waitUntil(timeout: .seconds(30)) {
@@ -211,10 +210,23 @@ struct EndToEndControllerFlagsTests {
         return kubeconfig
     }
 
-    /// The `http://host:port` of the controller's "<what> endpoint listening on ..." line.
-    static func endpoint(_ what: String, in output: String) -> String? {
+    /// The `http://host:port` of the "<what> endpoint listening on ..." line `process` prints
+    /// once that server is up, waiting for the line: the servers start alongside the rest of
+    /// the process, so other lines may come first.
+    static func endpoint(_ what: String, of process: ChildProcess) async throws -> String {
         let prefix = "\(what) endpoint listening on "
-        return output.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        var address: String?
+        _ = try await waitUntil(timeout: .seconds(60)) {
+            // Only a whole line: the output may have arrived up to the middle of it.
+            let output = process.stdout
+            let lines = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            address = lines.first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+            return address != nil || !process.isRunning
+        }
+        guard let address else {
+            throw EndToEndError("no \(what) endpoint line: \(process.stdout.suffix(2000)) \(process.stderr.suffix(2000))")
+        }
+        return address
     }
 
     static func get(_ url: String) async throws -> (code: Int, body: String) {

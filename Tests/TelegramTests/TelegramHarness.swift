@@ -12,7 +12,7 @@ struct TelegramHarness {
     let token: BotToken
 
     static let quickRetries = TelegramClientConfiguration(
-        requestTimeout: .seconds(10), maxAttempts: 6, longestRetryAfter: .seconds(5),
+        requestTimeout: .seconds(60), maxAttempts: 6, longestRetryAfter: .seconds(5),
         backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(400)))
 
     static func with(configuration: TelegramClientConfiguration = quickRetries,
