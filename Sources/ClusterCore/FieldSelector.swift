@@ -1,10 +1,10 @@
 import JSON
 
 /// A parsed `fieldSelector`: `field=value`, `field==value` and `field!=value` terms joined by
-/// commas, all of which must hold. `metadata.name` and `metadata.namespace` work for every
-/// resource; other dotted paths (`status.phase`, `spec.nodeName`, `type`) are looked up in the
-/// object, a missing field comparing as the empty string. Other `metadata.*` fields are refused
-/// as the API server refuses them.
+/// commas, all of which must hold. Each field must be one the kind supports (`FieldLabels`:
+/// `metadata.name` and `metadata.namespace` everywhere, `status.phase` on Pods, `type` on
+/// Secrets...), as kube-apiserver refuses any other; it is looked up in the object by its
+/// dotted path, a missing field comparing as the empty string.
 /// https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors/
 public struct FieldSelector: Sendable, Equatable {
     public enum Operator: String, Sendable {
@@ -34,17 +34,21 @@ public struct FieldSelector: Sendable, Equatable {
 
     public var isEverything: Bool { requirements.isEmpty }
 
-    /// Parses the query-parameter form; malformed terms and unsupported fields throw 400.
-    public init(parsing text: String) throws(APIError) {
+    /// Parses the query-parameter form for a list or watch of `type`; malformed terms and
+    /// fields the kind does not support throw 400.
+    public init(parsing text: String, for type: ResourceType) throws(APIError) {
+        try self.init(parsing: text, supported: FieldLabels.supported(by: type))
+    }
+
+    init(parsing text: String, supported: Set<String>) throws(APIError) {
         var requirements: [Requirement] = []
         for term in try Self.splitTerms(text) where !term.isEmpty {
             guard let (field, op, rawValue) = Self.splitTerm(term) else {
                 throw APIError.badRequest("invalid selector: '\(text)'; can't understand '\(term)'")
             }
             let value = try Self.unescape(rawValue)
-            let path = field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            let supportedMetadata = field == "metadata.name" || field == "metadata.namespace"
-            if path.contains(where: \.isEmpty) || (path.first == "metadata" && !supportedMetadata) {
+            let path = FieldLabels.paths[field] ?? field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard supported.contains(field) else {
                 throw APIError.badRequest("field label not supported: \(field)")
             }
             requirements.append(Requirement(field: field, op: op, value: value, path: path))

@@ -13,7 +13,7 @@ struct Selection {
         self.type = type
         self.namespace = type.namespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil
         self.labelSelector = try labelSelector.map { text throws(APIError) in try LabelSelector(parsing: text) } ?? .everything
-        self.fieldSelector = try fieldSelector.map { text throws(APIError) in try FieldSelector(parsing: text) } ?? .everything
+        self.fieldSelector = try fieldSelector.map { text throws(APIError) in try FieldSelector(parsing: text, for: type) } ?? .everything
     }
 
     var selectsEverything: Bool { labelSelector.isEverything && fieldSelector.isEverything }

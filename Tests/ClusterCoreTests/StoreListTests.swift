@@ -69,7 +69,6 @@ struct StoreListTests {
         #expect(try names("app,tier") == ["web"])
         #expect(try names(nil, "metadata.name=db") == ["db"])
         #expect(try names(nil, "metadata.namespace!=default") == ["plain"])
-        #expect(try names(nil, "data.mode==safe") == ["db"])
         #expect(try names("app", "metadata.namespace=default,metadata.name!=web") == ["db"])
 
         let badLabel = F.apiError { () throws(APIError) in try store.list(F.configMaps, namespace: nil, options: .init(labelSelector: "app in web")) }
@@ -77,6 +76,9 @@ struct StoreListTests {
         #expect(badLabel?.message == "unable to parse requirement: found 'web' expected: '('")
         let badField = F.apiError { () throws(APIError) in try store.list(F.configMaps, namespace: nil, options: .init(fieldSelector: "metadata.labels=x")) }
         #expect(badField?.code == 400 && badField?.message == "field label not supported: metadata.labels")
+        // A ConfigMap's data is not a field label, though it is a field: kube-apiserver refuses it too.
+        let dataField = F.apiError { () throws(APIError) in try store.list(F.configMaps, namespace: nil, options: .init(fieldSelector: "data.mode==safe")) }
+        #expect(dataField?.code == 400 && dataField?.message == "field label not supported: data.mode")
     }
 
     @Test("resourceVersion and resourceVersionMatch follow the API server's rules")
