@@ -11,9 +11,21 @@ enum Fixture {
     ///   - liveBodyContains: what the post-promotion gate expects in the live app's answer
     ///     (a text the app never sends makes the gate fail after the switch).
     ///   - windows: the target's `windows` block (YAML, indented for `spec`), if any.
+    ///   - readinessGate: adds a readiness gate (every pod available, no restarts) before the switch.
     static func application(approvalRequired: Bool = false, progressDeadlineSeconds: Int = 60, liveBodyContains: String? = nil,
-                            windows: String? = nil) -> String {
+                            windows: String? = nil, onGateFailure: String = "rollback", historyLimit: Int = 10,
+                            readinessGate: Bool = false) -> String {
         let liveBody = liveBodyContains.map { "\n        bodyContains: \"\($0)\"" } ?? ""
+        let preGates = readinessGate ? "[slot-ready, preview-healthy]" : "[preview-healthy]"
+        let readiness = readinessGate ? """
+
+                - name: slot-ready
+                  intervalSeconds: 1
+                  successThreshold: 2
+                  failureLimit: 1
+                  readiness:
+                    maxRestarts: 0
+            """ : ""
         let windowBlock = windows.map { "\n" + $0 } ?? ""
         return """
         apiVersion: v1
@@ -47,9 +59,9 @@ enum Fixture {
               greenDeployment: app-green
               autoPromote: true
               scaleDownDelaySeconds: 1
-              prePromotionGates: [preview-healthy]
+              prePromotionGates: \(preGates)
               postPromotionGates: [live-healthy]
-          gates:
+          gates:\(readiness)
             - name: preview-healthy
               intervalSeconds: 1
               successThreshold: 2
@@ -64,12 +76,12 @@ enum Fixture {
               http:
                 url: http://app.\(namespace).svc/healthz
                 timeoutSeconds: 1\(liveBody)
-          onGateFailure: rollback
+          onGateFailure: \(onGateFailure)
           approval:
             required: \(approvalRequired)
             minApprovers: 1
             requesterMayApprove: false
-          historyLimit: 10
+          historyLimit: \(historyLimit)
           progressDeadlineSeconds: \(progressDeadlineSeconds)\(windowBlock)
         """
     }
