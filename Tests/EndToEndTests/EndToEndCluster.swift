@@ -52,13 +52,17 @@ final class EndToEndCluster: Sendable {
     }
 
     /// Starts a cluster, installs the CRDs and, unless `controller` is false, starts a controller.
-    static func start(controller startsController: Bool = true) async throws -> EndToEndCluster {
+    /// - Parameters:
+    ///   - clusterArguments: added to `slipway cluster` (traffic, a metrics port).
+    ///   - extraCRDs: directories under the repository applied after `manifests/crds`.
+    static func start(controller startsController: Bool = true, clusterArguments: [String] = [],
+                      extraCRDs: [String] = []) async throws -> EndToEndCluster {
         guard let binary else { throw EndToEndError("the slipway executable is not built; run swift build or set SLIPWAY_BINARY") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-e2e-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
         let cluster = try ChildProcess(binary, ["cluster", "--port", "0", "--kubeconfig-out", kubeconfig, "--readiness-delay", "0.3",
-                                                "--log-level", "warning"])
+                                                "--log-level", "warning"] + clusterArguments)
         guard try await cluster.waitForOutput(containing: "Kubeconfig written", timeout: .seconds(60)) else {
             cluster.kill()
             throw EndToEndError("slipway cluster did not start: \(cluster.stderr)")
@@ -74,8 +78,9 @@ final class EndToEndCluster: Sendable {
         let environment = EndToEndCluster(directory: directory, kubeconfig: kubeconfig, proxy: proxy, serverURL: serverURL, client: client,
                                           binary: binary, cluster: cluster)
         do {
-            let crds = repositoryRoot.appendingPathComponent("manifests/crds")
-            try await environment.kubectl(["apply", "-f", crds.path])
+            for crds in ["manifests/crds"] + extraCRDs {
+                try await environment.kubectl(["apply", "-f", repositoryRoot.appendingPathComponent(crds).path])
+            }
             let established = try await waitUntil(timeout: .seconds(90)) {
                 guard (try? await client.list(DeploymentTarget.self, namespace: "default")) != nil else { return false }
                 return (try? await client.list(DeploymentRequest.self, namespace: "default")) != nil
@@ -102,6 +107,11 @@ final class EndToEndCluster: Sendable {
 
     var controller: ChildProcess? { controllerProcess.withLock { $0 } }
 
+    /// The rest of the line `slipway cluster` printed starting with `prefix`, if it did.
+    func clusterAnnouncement(_ prefix: String) -> String? {
+        cluster.stdout.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    }
+
     /// Starts another `slipway controller` with `arguments` (the kubeconfig and proxy flags are
     /// not added) and returns at once; the process is stopped with the cluster.
     func launchController(_ arguments: [String], environment: [String: String]? = nil) throws -> ChildProcess {
@@ -124,11 +134,12 @@ final class EndToEndCluster: Sendable {
     /// 3): each is two or more processes, and on a small machine dozens started together starve
     /// every test in the run, these and the unit tests alike. A test waits for a slot before
     /// its cluster starts, so none of its own deadlines are spent waiting.
-    static func with(controller startsController: Bool = true, _ body: (EndToEndCluster) async throws -> Void) async throws {
+    static func with(controller startsController: Bool = true, clusterArguments: [String] = [], extraCRDs: [String] = [],
+                     _ body: (EndToEndCluster) async throws -> Void) async throws {
         await ClusterSlots.shared.acquire()
         let cluster: EndToEndCluster
         do {
-            cluster = try await start(controller: startsController)
+            cluster = try await start(controller: startsController, clusterArguments: clusterArguments, extraCRDs: extraCRDs)
         } catch {
             await ClusterSlots.shared.release()
             throw error
@@ -203,18 +214,18 @@ final class EndToEndCluster: Sendable {
     /// Waits until the request reaches one of `phases`; records an issue naming the phase it
     /// stayed in when the deadline passes.
     @discardableResult
-    func waitForRequest(_ name: String, in phases: Set<Phase>, timeout: Duration = .seconds(60),
+    func waitForRequest(_ name: String, namespace: String = Fixture.namespace, in phases: Set<Phase>, timeout: Duration = .seconds(60),
                         sourceLocation: SourceLocation = #_sourceLocation) async throws -> DeploymentRequest {
         var last: DeploymentRequest?
         let reached = try await waitUntil(timeout: timeout) {
-            last = try? await self.request(name)
+            last = try? await self.request(name, namespace: namespace)
             return last.map { phases.contains($0.phase) } ?? false
         }
         guard reached, let last else {
             let description = last.map { "\($0.phase.rawValue): \($0.status?.message ?? "")" } ?? "never read"
-            Issue.record("request \(name) did not reach \(phases.map(\.rawValue).sorted()) within \(timeout); it is \(description)",
+            Issue.record("request \(namespace)/\(name) did not reach \(phases.map(\.rawValue).sorted()) within \(timeout); it is \(description)",
                          sourceLocation: sourceLocation)
-            throw EndToEndError("request \(name) did not reach \(phases.map(\.rawValue).sorted())")
+            throw EndToEndError("request \(namespace)/\(name) did not reach \(phases.map(\.rawValue).sorted())")
         }
         return last
     }
