@@ -70,37 +70,9 @@ struct RolloutCanaryCrashSafetyTests {
         var description: String { "\(phase?.rawValue ?? "-") weight=\(weight.map(String.init) ?? "-") changes=\(changes) timeline=\(timeline)" }
     }
 
-    /// What an operator does: promote a release paused for promotion.
-    static func operatorActs(_ world: CanaryWorld) {
-        guard let request = world.cluster.storedRequest("r1"), request.phase == .paused, !request.isPromoteRequested else { return }
-        world.cluster.annotate("r1", SlipwayAnnotation.promote, "true")
-    }
-
-    static func finish(_ world: CanaryWorld) async throws {
-        for _ in 0..<10 where !(world.phase("r1")?.isTerminal ?? true) {
-            try await world.settle()
-            operatorActs(world)
-        }
-    }
-
     static func run(_ scenario: Scenario, kills: [Int]) async throws -> (outcome: Outcome, crashes: Int) {
         let world = scenario.makeWorld()
-        var crashes = 0
-        for kill in kills {
-            world.cluster.crash(afterMutations: kill)
-            for _ in 0..<10 where !(world.phase("r1")?.isTerminal ?? true) {
-                do {
-                    try await world.settle()
-                    operatorActs(world)
-                } catch is FakeRolloutCluster.SimulatedCrash {
-                    crashes += 1
-                    operatorActs(world)
-                    break
-                }
-            }
-        }
-        world.cluster.crash(afterMutations: nil)
-        try await finish(world)
+        let crashes = try await CrashDriver(world: world, rounds: 10).run(kills: kills)
         return (Outcome(world), crashes)
     }
 
@@ -110,7 +82,7 @@ struct RolloutCanaryCrashSafetyTests {
         let (baseline, _) = try await Self.run(scenario, kills: [])
         #expect(baseline.phase == scenario.expectedPhase, "\(baseline)")
         let world = scenario.makeWorld()
-        try await Self.finish(world)
+        try await CrashDriver(world: world, rounds: 10).finish()
         let boundaries = world.cluster.history.count
         #expect(boundaries > 10)
 

@@ -72,45 +72,17 @@ struct RolloutCrashSafetyTests {
         var description: String { "\(phase?.rawValue ?? "-") live=\(liveSlot ?? "-") changes=\(changes) timeline=\(timeline)" }
     }
 
-    /// What an operator does: promote a release paused for promotion.
-    static func operatorActs(_ world: RolloutWorld) {
-        guard let request = world.cluster.storedRequest("r1"), request.phase == .paused, !request.isPromoteRequested else { return }
-        world.cluster.annotate("r1", SlipwayAnnotation.promote, "true")
-    }
-
     /// Runs the scenario to the end, killing the controller after each count of changes in `kills`.
     static func run(_ scenario: Scenario, kills: [Int]) async throws -> (outcome: Outcome, crashes: Int) {
         let world = scenario.makeWorld()
-        var crashes = 0
-        for kill in kills {
-            world.cluster.crash(afterMutations: kill)
-            // Until the kill happens, the operator keeps promoting what waits for them.
-            for _ in 0..<5 where !(world.phase("r1")?.isTerminal ?? true) {
-                do {
-                    try await world.settle()
-                    operatorActs(world)
-                } catch is FakeRolloutCluster.SimulatedCrash {
-                    crashes += 1
-                    operatorActs(world)
-                    break
-                }
-            }
-        }
-        world.cluster.crash(afterMutations: nil)
-        for _ in 0..<5 where !(world.phase("r1")?.isTerminal ?? true) {
-            try await world.settle()
-            operatorActs(world)
-        }
+        let crashes = try await CrashDriver(world: world, rounds: 5).run(kills: kills)
         return (Outcome(world), crashes)
     }
 
     /// How many changes an uninterrupted run makes.
     static func baselineChanges(_ scenario: Scenario) async throws -> Int {
         let world = scenario.makeWorld()
-        for _ in 0..<5 where !(world.phase("r1")?.isTerminal ?? true) {
-            try await world.settle()
-            operatorActs(world)
-        }
+        try await CrashDriver(world: world, rounds: 5).finish()
         return world.cluster.history.count
     }
 
