@@ -122,7 +122,7 @@ let package = Package(
                            .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
-        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON", "HTTP", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .target(name: "SlipwayAPI", dependencies: ["Kube", "JSON", "YAML"], swiftSettings: strict),
         .testTarget(

@@ -3,7 +3,7 @@ public enum HTTPVersion: Sendable, Equatable {
     /// HTTP/1.1 only: one request at a time per connection.
     case http1_1
     /// HTTP/2 when the server agrees through TLS ALPN, HTTP/1.1 otherwise (and for plain http).
-    /// Many requests and watch streams then share one connection.
+    /// Requests and watch streams then share a few connections.
     case http2OverTLS
 }
 

@@ -30,9 +30,12 @@ extension Transfer {
             try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         case .http2OverTLS:
             try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-            // Wait for a connection being set up to say whether it multiplexes, instead of
-            // opening one connection per concurrent request.
-            try options.set(CURLOPT_PIPEWAIT, 1)
+            // No CURLOPT_PIPEWAIT: in the libcurl releases Debian ships (7.88), a transfer
+            // queued to wait for a connection's multiplexing verdict is left out of timeout
+            // checks and is woken only by another transfer finishing
+            // (https://github.com/curl/curl/pull/13276), so a burst of requests, such as a
+            // controller's first lists, could wait with no deadline. Without it a burst may
+            // open a few connections at first; later requests multiplex over them.
         }
         try options.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, configuration.connectTimeout.milliseconds))
         try options.set(CURLOPT_TIMEOUT_MS, request.timeout.map { max(1, $0.milliseconds) } ?? 0)

@@ -34,9 +34,10 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
 
     /// Runs until the calling task is cancelled, handing each event to `handle` before reading
     /// on (so a slow consumer slows the watch instead of buffering without bound).
-    /// A blip (a watch the server closed, one timed-out request) is retried with backoff and
+    /// A blip (a watch the server closed, a refused connection) is retried with backoff and
     /// logged at debug. Failures that keep coming are logged as warnings from the third in a
-    /// row, so a controller that cannot sync says why instead of waiting silently. A refusal
+    /// row, and so is any request that got no answer in time (a list waits 65 s), so a
+    /// controller that cannot sync says why instead of waiting silently. A refusal
     /// (401/403) will not heal by itself, so it is logged as an error at once: it names the
     /// missing permission, and the watcher keeps retrying so a fixed RBAC rule takes effect.
     private func logFailure(_ message: Logger.Message, _ error: any Error, inARow failures: Int, metadata: Logger.Metadata) {
@@ -46,7 +47,7 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
         metadata["resource"] = "\((Object.self as? any KubernetesResource.Type)?.resource.plural ?? "\(Object.self)")"
         if let kubeError = error as? KubeError, kubeError.isForbidden || kubeError.isUnauthorized {
             logger.error("\(message): the API refused access; grant the permission named in the error (RBAC) or fix the credentials", metadata: metadata)
-        } else if failures >= Self.failuresBeforeWarning {
+        } else if failures >= Self.failuresBeforeWarning || (error as? KubeError)?.isTimeout == true {
             logger.warning("\(message) again; retrying with backoff (is the API server reachable and answering?)", metadata: metadata)
         } else {
             logger.debug(message, metadata: metadata)

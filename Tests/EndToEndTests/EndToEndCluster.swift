@@ -101,7 +101,7 @@ final class EndToEndCluster: Sendable {
         controllerProcess.withLock { $0 = process }
         guard try await process.waitForOutput(containing: "slipway controller started", timeout: .seconds(90)) else {
             process.kill()
-            throw EndToEndError("slipway controller did not start: \(process.stderr)")
+            throw EndToEndError("slipway controller did not start: \(process.stderr.suffix(4000)); the cluster said: \(cluster.stderr.suffix(2000))")
         }
     }
 

@@ -1,3 +1,4 @@
+import HTTP
 import Kube
 import KubeRuntime
 import Logging
@@ -229,6 +230,21 @@ struct RuntimeWatcherTests {
         #expect(levels == ["debug 1", "debug 2", "warning 3", "debug 1"])
         let warning = try #require(lines.all.first { $0.level == .warning })
         #expect(warning.message.contains("list failed") && warning.resource == "configmaps", "\(warning)")
+    }
+
+    @Test("a list that got no answer in time is a warning at once: that is no blip")
+    func timeoutIsAWarning() async throws {
+        let source = Source(lists: [.failure(KubeError.transport(.timedOut)), .success(page([], rv: "10"))])
+        let clock = ManualClock()
+        let lines = LogLines()
+        let watcher = Watcher(source: source, configuration: WatcherConfiguration(backoff: ExponentialBackoff(jitter: 0)), clock: clock,
+                              logger: Logger(label: "test") { _ in RecordingLogHandler(lines: lines) })
+        let task = Task { await watcher.run { _ in } }
+        defer { task.cancel() }
+
+        try await waitUntil("the timed-out list backs off") { clock.sleeperCount == 1 }
+        #expect(lines.all.map { "\($0.level) \($0.failures)" } == ["warning 1"])
+        #expect(lines.all.first?.message.contains("list failed") == true)
     }
 
     @Test("backoff never exceeds 30 s and jitter stays within bounds")

@@ -52,6 +52,11 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     public var isUnauthorized: Bool { statusCode == 401 }
     public var isForbidden: Bool { statusCode == 403 }
     public var isInvalid: Bool { statusCode == 422 }
+    /// No answer within the request's deadline (or the connection could not be set up in time).
+    public var isTimeout: Bool {
+        if case .transport(.timedOut) = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
