@@ -119,7 +119,8 @@ let package = Package(
         .target(
             name: "KubeRuntime",
             dependencies: ["Kube", "JSON", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Metrics", package: "swift-metrics")],
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON", "HTTP", .product(name: "Logging", package: "swift-log")],

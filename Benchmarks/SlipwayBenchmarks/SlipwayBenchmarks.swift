@@ -8,6 +8,7 @@ import ArgumentParser
 struct SlipwayBenchmarks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slipway-benchmarks",
-        abstract: "Throughput and latency of Slipway's Kubernetes client.",
-        subcommands: [SeedCommand.self, ListCommand.self, WatchCommand.self, GetCommand.self, ReportCommand.self])
+        abstract: "Throughput and latency of Slipway's Kubernetes client and controller.",
+        subcommands: [SeedCommand.self, ListCommand.self, WatchCommand.self, GetCommand.self, SeedReleasesCommand.self,
+                      RunReleasesCommand.self, ReportCommand.self])
 }

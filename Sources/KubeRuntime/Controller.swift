@@ -75,23 +75,28 @@ public final class Controller<Primary: KubernetesObject>: Sendable {
 
     public init(primary: any WatchSource<Primary>, configuration: ControllerConfiguration = ControllerConfiguration(),
                 rateLimiter: (any RateLimiter<ObjectKey>)? = nil, clock: any RuntimeClock = SystemClock(),
-                logger: Logger = Logger(label: "slipway.runtime.controller"), metricsFactory: (any MetricsFactory)? = nil) {
+                logger: Logger = Logger(label: "slipway.runtime.controller"), metricsFactory: (any MetricsFactory)? = nil,
+                primaryTransform: Store<Primary>.Transform? = Store<Primary>.stripManagedFields) {
         self.primarySource = primary
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        self.store = Store()
+        self.store = Store(transform: primaryTransform)
         let factory = metricsFactory ?? MetricsSystem.factory
         self.queue = WorkQueue(rateLimiter: rateLimiter, clock: clock, name: configuration.name, metricsFactory: factory)
         self.metrics = ReconcileMetrics(controller: configuration.name, factory: factory)
     }
 
-    /// Also watches `source`; each change to one of its objects queues the primary keys
-    /// `mapping` returns. Call before `run`. Returns the secondary's store for reconciles to read.
+    /// Also watches `source` into `store` (by default a new one that drops managedFields); each
+    /// change to one of its objects queues the primary keys `mapping` returns. Call before `run`.
+    /// Returns the secondary's store for reconciles to read.
+    ///
+    /// The mapping runs for every event of the resource, so it must not scan a store: look up
+    /// through an index (`Store.addIndex`).
     @discardableResult
     public func watches<Secondary: KubernetesObject>(_ source: any WatchSource<Secondary>,
+                                                     into store: Store<Secondary> = Store(transform: Store<Secondary>.stripManagedFields),
                                                      mapping: @escaping @Sendable (Secondary) -> [ObjectKey]) -> Store<Secondary> {
-        let store = Store<Secondary>()
         let watcher = Watcher(source: source, configuration: configuration.watcher, clock: clock, logger: logger)
         let registration = Registration(
             watch: { queue in

@@ -1,3 +1,4 @@
+import HeapModule
 import Metrics
 import Synchronization
 
@@ -9,6 +10,8 @@ import Synchronization
 ///   meanwhile it is queued again at `done`, so the change is not lost and never processed twice
 ///   at once;
 /// - `add(_:after:)` queues a key later (requeue-after), keeping the earliest time asked for;
+///   delayed keys wait on one timer over a heap (kube-rs `scheduler.rs` with its `DelayQueue`),
+///   not a task each, so thousands of releases waiting for a gate cost one sleeping task;
 /// - `addRateLimited` waits as long as the rate limiter says (per-item backoff and an overall
 ///   rate), `forget` clears a key's failures after a success;
 /// - `shutDown` stops handing out work: waiting `next()` calls return nil, adds are ignored,
@@ -19,8 +22,13 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var head = 0
         var dirty: Set<Key> = []
         var processing: Set<Key> = []
-        /// Keys waiting for a delayed add: the monotonic time they become ready and their timer.
-        var waiting: [Key: (readyAt: Duration, timer: Task<Void, Never>)] = [:]
+        /// Keys waiting for a delayed add, with the monotonic time they become ready.
+        var waiting: [Key: Duration] = [:]
+        /// The same deadlines in time order. An entry whose time no longer matches `waiting` was
+        /// replaced by an earlier one and is skipped when it comes up.
+        var deadlines = Heap<Deadline>()
+        /// The one task sleeping until the earliest deadline, and that deadline.
+        var timer: (task: Task<Void, Never>, until: Duration)?
         var shuttingDown = false
         var nextConsumerID = 0
         /// `next()` calls waiting for a key, in arrival order.
@@ -50,6 +58,13 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             queue.append(key)
             return nil
         }
+    }
+
+    private struct Deadline: Comparable {
+        var readyAt: Duration
+        var key: Key
+        static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.readyAt < rhs.readyAt }
+        static func == (lhs: Deadline, rhs: Deadline) -> Bool { lhs.readyAt == rhs.readyAt && lhs.key == rhs.key }
     }
 
     private let state = Mutex(State())
@@ -89,31 +104,58 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     public func add(_ key: Key, after delay: Duration) {
         guard delay > .zero else { return add(key) }
         let readyAt = clock.now() + delay
-        state.withLock { state in
-            guard !state.shuttingDown else { return }
-            if let existing = state.waiting[key] {
-                if existing.readyAt <= readyAt { return }
-                existing.timer.cancel()
-            }
-            let timer = Task { [clock] in
-                do {
-                    try await clock.sleep(until: readyAt)
-                } catch {
-                    return
-                }
-                self.delayElapsed(key, readyAt: readyAt)
-            }
-            state.waiting[key] = (readyAt, timer)
+        let replaced = state.withLock { state -> Task<Void, Never>? in
+            guard !state.shuttingDown else { return nil }
+            if let existing = state.waiting[key], existing <= readyAt { return nil }
+            state.waiting[key] = readyAt
+            state.deadlines.insert(Deadline(readyAt: readyAt, key: key))
+            return rearmTimer(&state)
         }
+        replaced?.cancel()
     }
 
-    private func delayElapsed(_ key: Key, readyAt: Duration) {
-        let current = state.withLock { state -> Bool in
-            guard state.waiting[key]?.readyAt == readyAt else { return false }
-            state.waiting.removeValue(forKey: key)
-            return true
+    /// Makes the timer sleep until the earliest deadline, if it does not already. Returns the
+    /// timer it replaces, to be cancelled outside the lock.
+    private func rearmTimer(_ state: inout State) -> Task<Void, Never>? {
+        while let first = state.deadlines.min, state.waiting[first.key] != first.readyAt {
+            _ = state.deadlines.removeMin()
         }
-        if current { add(key) }
+        guard let earliest = state.deadlines.min?.readyAt else {
+            let old = state.timer?.task
+            state.timer = nil
+            return old
+        }
+        if let timer = state.timer, timer.until <= earliest { return nil }
+        let old = state.timer?.task
+        let task = Task { [clock] in
+            do {
+                try await clock.sleep(until: earliest)
+            } catch {
+                return
+            }
+            self.deadlinesElapsed(timerUntil: earliest)
+        }
+        state.timer = (task, earliest)
+        return old
+    }
+
+    /// Queues every key whose time has come and sleeps again until the next deadline.
+    private func deadlinesElapsed(timerUntil: Duration) {
+        let now = clock.now()
+        let ready = state.withLock { state -> [Key] in
+            guard state.timer?.until == timerUntil else { return [] }
+            state.timer = nil
+            var ready: [Key] = []
+            while let first = state.deadlines.min, first.readyAt <= now {
+                _ = state.deadlines.removeMin()
+                guard state.waiting[first.key] == first.readyAt else { continue }
+                state.waiting.removeValue(forKey: first.key)
+                ready.append(first.key)
+            }
+            _ = rearmTimer(&state)
+            return ready
+        }
+        for key in ready { add(key) }
     }
 
     /// Queues `key` after the delay the rate limiter gives it (one more failure).
@@ -178,15 +220,17 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Stops handing out work: pending and future `next()` calls return nil, adds and timers
     /// are dropped. Keys being processed may still be marked `done`.
     public func shutDown() {
-        let (consumers, timers) = state.withLock { state in
+        let (consumers, timer) = state.withLock { state in
             state.shuttingDown = true
             let consumers = state.consumers.map(\.continuation)
             state.consumers.removeAll()
-            let timers = state.waiting.values.map(\.timer)
+            let timer = state.timer?.task
+            state.timer = nil
             state.waiting.removeAll()
-            return (consumers, timers)
+            state.deadlines = Heap()
+            return (consumers, timer)
         }
-        for timer in timers { timer.cancel() }
+        timer?.cancel()
         for consumer in consumers { consumer.resume(returning: nil) }
     }
 

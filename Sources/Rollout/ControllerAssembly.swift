@@ -21,8 +21,8 @@ public struct ControllerAssembly: Sendable {
     public let controller: Controller<DeploymentRequest>
     public let reconciler: RequestReconciler
     public let targets: Store<DeploymentTarget>
-    private let deployments: Store<Deployment>
-    private let services: Store<Service>
+    /// The indexed caches the mappings and the reconciler read.
+    public let caches: RolloutCaches
 
     /// - Parameters:
     ///   - namespace: the namespace to watch; nil watches every namespace.
@@ -34,40 +34,37 @@ public struct ControllerAssembly: Sendable {
         let controller = Controller<DeploymentRequest>(
             primary: KubeWatchSource(client: client, DeploymentRequest.self, namespace: namespace),
             configuration: configuration, logger: logger)
-        let requests = controller.store
-        let cluster = KubeRolloutCluster(client: client, events: events, requestLister: { namespace, target in
-            requests.list { $0.metadata.namespace == namespace && $0.effectiveTarget == target }
-        })
-        let targets = controller.watches(KubeWatchSource(client: client, DeploymentTarget.self, namespace: namespace)) { target in
-            Self.requestKeys(of: target, in: requests)
+        // The stores exist before their watches, so that every mapping reads the indexed caches.
+        let caches = RolloutCaches(requests: controller.store, targets: Store(transform: Store.stripManagedFields),
+                                   deployments: Store(transform: Store.stripManagedFields), services: Store(transform: Store.stripManagedFields))
+        let targets = controller.watches(KubeWatchSource(client: client, DeploymentTarget.self, namespace: namespace), into: caches.targets) { target in
+            caches.requestKeys(of: target)
         }
-        self.deployments = controller.watches(KubeWatchSource(client: client, Deployment.self, namespace: namespace)) { deployment in
-            Self.targets(in: targets, namespace: deployment.metadata.namespace) { strategy in
-                strategy.usesDeployment(deployment.metadata.name)
-            }.flatMap { Self.requestKeys(of: $0, in: requests) }
+        controller.watches(KubeWatchSource(client: client, Deployment.self, namespace: namespace), into: caches.deployments) { deployment in
+            caches.requestKeys(forDeployment: deployment)
         }
-        self.services = controller.watches(KubeWatchSource(client: client, Service.self, namespace: namespace)) { service in
-            Self.targets(in: targets, namespace: service.metadata.namespace) { strategy in
-                strategy.usesService(service.metadata.name)
-            }.flatMap { Self.requestKeys(of: $0, in: requests) }
+        controller.watches(KubeWatchSource(client: client, Service.self, namespace: namespace), into: caches.services) { service in
+            caches.requestKeys(forService: service)
         }
+        let cluster = KubeRolloutCluster(client: client, events: events, caches: caches)
         self.controller = controller
         self.targets = targets
+        self.caches = caches
         self.reconciler = RequestReconciler(cluster: cluster, gates: .standard(prober: prober, prometheus: prometheus), configuration: rollout, logger: logger)
     }
 
     /// Returns once every watch cache has its first full list (or the task is cancelled).
     public func waitUntilSynced() async {
-        await controller.store.waitUntilSynced()
-        await targets.waitUntilSynced()
-        await deployments.waitUntilSynced()
-        await services.waitUntilSynced()
+        await caches.requests.waitUntilSynced()
+        await caches.targets.waitUntilSynced()
+        await caches.deployments.waitUntilSynced()
+        await caches.services.waitUntilSynced()
     }
 
     /// The watch caches still waiting for their first full list, by resource; empty once synced.
     public var unsyncedCaches: [String] {
-        [("deploymentrequests", controller.store.hasSynced), ("deploymenttargets", targets.hasSynced),
-         ("deployments", deployments.hasSynced), ("services", services.hasSynced)]
+        [("deploymentrequests", caches.requests.hasSynced), ("deploymenttargets", caches.targets.hasSynced),
+         ("deployments", caches.deployments.hasSynced), ("services", caches.services.hasSynced)]
             .filter { !$0.1 }.map(\.0)
     }
 
@@ -75,41 +72,5 @@ public struct ControllerAssembly: Sendable {
     public func run() async {
         let reconciler = self.reconciler
         await controller.run { key in try await reconciler.reconcile(key) }
-    }
-
-    /// The unfinished requests of `target` and its active request: the ones a change to the
-    /// target, or to the objects it names, may let move on.
-    static func requestKeys(of target: DeploymentTarget, in requests: Store<DeploymentRequest>) -> [ObjectKey] {
-        guard let name = target.metadata.name else { return [] }
-        let namespace = target.metadata.namespace
-        var keys = requests.list { request in
-            request.metadata.namespace == namespace && request.effectiveTarget == name && !request.phase.isTerminal
-        }.compactMap { ObjectKey($0) }
-        if let active = target.status?.activeRequest, !active.isEmpty {
-            let key = ObjectKey(namespace: namespace, name: active)
-            if !keys.contains(key) { keys.append(key) }
-        }
-        return keys
-    }
-
-    static func targets(in store: Store<DeploymentTarget>, namespace: String?,
-                        where uses: (ReleaseStrategy) -> Bool) -> [DeploymentTarget] {
-        store.list { $0.metadata.namespace == namespace && uses($0.spec.strategy) }
-    }
-}
-
-extension ReleaseStrategy {
-    func usesDeployment(_ name: String?) -> Bool {
-        guard let name else { return false }
-        if let blueGreen, blueGreen.blueDeployment == name || blueGreen.greenDeployment == name { return true }
-        if let canary, canary.stableDeployment == name || canary.canaryDeployment == name { return true }
-        return false
-    }
-
-    func usesService(_ name: String?) -> Bool {
-        guard let name else { return false }
-        if let blueGreen, blueGreen.activeService == name || blueGreen.previewService == name { return true }
-        if let canary, canary.service == name || canary.canaryService == name { return true }
-        return false
     }
 }

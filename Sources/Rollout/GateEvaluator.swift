@@ -9,12 +9,18 @@ public struct GateContext: Sendable {
     /// The Deployment serving what was live (the stable, or the live blue/green slot): the
     /// `{{stable}}` of a Prometheus query.
     public var stableName: String?
+    /// Counts the release workload's container restarts when its state does not carry them:
+    /// asked only by a readiness gate that measures, so that pods are listed once per gate
+    /// interval rather than on every reconcile.
+    public var countRestarts: (@Sendable () async throws -> Int?)?
 
-    public init(namespace: String, target: DeploymentTarget, releaseWorkload: WorkloadState, stableName: String? = nil) {
+    public init(namespace: String, target: DeploymentTarget, releaseWorkload: WorkloadState, stableName: String? = nil,
+                countRestarts: (@Sendable () async throws -> Int?)? = nil) {
         self.namespace = namespace
         self.target = target
         self.releaseWorkload = releaseWorkload
         self.stableName = stableName
+        self.countRestarts = countRestarts
     }
 }
 
@@ -108,7 +114,15 @@ public struct ReadinessGateEvaluator: GateEvaluator {
     public func measure(_ gate: Gate, context: GateContext) async -> GateMeasurement {
         let workload = context.releaseWorkload
         let maxRestarts = gate.readiness?.effectiveMaxRestarts ?? 0
-        let restarts = workload.restarts ?? 0
+        var counted = workload.restarts
+        if counted == nil, let countRestarts = context.countRestarts {
+            do {
+                counted = try await countRestarts()
+            } catch {
+                return GateMeasurement(outcome: .error, error: "counting the restarts of the pods of Deployment \(workload.name): \(error)")
+            }
+        }
+        let restarts = counted ?? 0
         let value = "\(workload.availableReplicas)/\(workload.replicas) available, \(restarts) restarts"
         if !workload.isFullyAvailable {
             return .failure(value, "Deployment \(workload.name) is not fully available (\(workload.progressSummary))")

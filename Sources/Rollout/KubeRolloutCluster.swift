@@ -6,6 +6,14 @@ import SlipwayAPI
 
 /// `RolloutCluster` over the Kubernetes API.
 ///
+/// Reads come from the controller's indexed watch caches when it passes them (`caches`), as
+/// controller-runtime's cached client does: the request, its target, the Deployments and the
+/// Services. Only routing objects and pods are read from the API, where a decision needs the
+/// live object. Every write keeps its precondition, so a decision made on a cached copy that is
+/// already outdated fails with a conflict and is retried on fresh objects; and every write's
+/// result goes back into the cache (`Store.keepWritten`), so the next reconcile of the same
+/// request does not trip over its own previous write.
+///
 /// Status writes go through the status subresource with the object's resourceVersion, so a
 /// write based on a stale read fails with 409 and the reconcile is retried on fresh objects.
 /// Changes where a precondition matters are JSON patches (RFC 6902) whose `test` operation
@@ -13,53 +21,61 @@ import SlipwayAPI
 /// See https://kubernetes.io/docs/reference/using-api/api-concepts/#patch-and-apply and
 /// https://www.rfc-editor.org/rfc/rfc6902#section-4.6
 public struct KubeRolloutCluster: RolloutCluster {
-    /// Lists the requests of one target: `(namespace, target)`.
-    public typealias RequestLister = @Sendable (_ namespace: String, _ target: String) async throws -> [DeploymentRequest]
-
     public let client: KubeClient
     private let events: EventRecorder
     private let lookup: KubeClusterLookup
-    private let requestLister: RequestLister?
+    private let caches: RolloutCaches?
 
-    /// - Parameter requestLister: where the queue and history read a target's requests. A
-    ///   controller passes a reader of its watch cache, so that a reconcile does not list every
-    ///   request in the namespace from the API server; without one the API is asked.
-    public init(client: KubeClient, events: EventRecorder, requestLister: RequestLister? = nil) {
+    /// - Parameter caches: the controller's synced watch caches, read instead of the API; nil
+    ///   asks the API for everything.
+    public init(client: KubeClient, events: EventRecorder, caches: RolloutCaches? = nil) {
         self.client = client
         self.events = events
         self.lookup = KubeClusterLookup(client: client)
-        self.requestLister = requestLister
+        self.caches = caches
     }
 
     // MARK: ClusterLookup
 
     public func exists(_ resource: ResourceDescriptor, name: String, namespace: String) async throws -> Bool {
-        try await lookup.exists(resource, name: name, namespace: namespace)
+        if let caches {
+            if resource == Deployment.resource { return caches.deployments.get(name: name, namespace: namespace) != nil }
+            if resource == Service.resource { return caches.services.get(name: name, namespace: namespace) != nil }
+        }
+        return try await lookup.exists(resource, name: name, namespace: namespace)
     }
 
     public func containerNames(ofDeployment name: String, namespace: String) async throws -> [String]? {
-        try await lookup.containerNames(ofDeployment: name, namespace: namespace)
+        if let caches {
+            return caches.deployments.get(name: name, namespace: namespace).map { $0.spec?.template.spec?.containers.map(\.name) ?? [] }
+        }
+        return try await lookup.containerNames(ofDeployment: name, namespace: namespace)
     }
 
     // MARK: Requests and targets
 
     public func request(namespace: String, name: String) async throws -> DeploymentRequest? {
-        try await orNil { () async throws(KubeError) in try await client.get(DeploymentRequest.self, name: name, namespace: namespace) }
+        if let caches { return caches.requests.get(name: name, namespace: namespace) }
+        return try await orNil { () async throws(KubeError) in try await client.get(DeploymentRequest.self, name: name, namespace: namespace) }
     }
 
     public func requests(namespace: String, target: String) async throws -> [DeploymentRequest] {
-        if let requestLister { return try await requestLister(namespace, target) }
+        if let caches { return caches.requests(namespace: namespace, target: target) }
         return try await client.listAll(DeploymentRequest.self, namespace: namespace).items.filter { $0.effectiveTarget == target }
     }
 
     public func updateRequestStatus(_ request: DeploymentRequest) async throws -> DeploymentRequest {
-        try await client.updateStatus(request, namespace: request.metadata.namespace)
+        let written = try await client.updateStatus(request, namespace: request.metadata.namespace)
+        caches?.requests.keepWritten(written, basedOn: request.metadata.resourceVersion)
+        return written
     }
 
     public func removeAnnotation(_ key: String, from request: DeploymentRequest) async throws -> DeploymentRequest {
         let patch: JSONValue = ["metadata": ["annotations": .object([key: .null])]]
-        return try await client.patch(DeploymentRequest.self, name: request.metadata.name ?? "", namespace: request.metadata.namespace,
-                                      patch: .merge(patch))
+        let written = try await client.patch(DeploymentRequest.self, name: request.metadata.name ?? "", namespace: request.metadata.namespace,
+                                             patch: .merge(patch))
+        caches?.requests.keepWritten(written, basedOn: request.metadata.resourceVersion)
+        return written
     }
 
     public func deleteRequest(namespace: String, name: String) async throws {
@@ -71,19 +87,20 @@ public struct KubeRolloutCluster: RolloutCluster {
     }
 
     public func target(namespace: String, name: String) async throws -> DeploymentTarget? {
-        try await orNil { () async throws(KubeError) in try await client.get(DeploymentTarget.self, name: name, namespace: namespace) }
+        if let caches { return caches.targets.get(name: name, namespace: namespace) }
+        return try await orNil { () async throws(KubeError) in try await client.get(DeploymentTarget.self, name: name, namespace: namespace) }
     }
 
     public func updateTargetStatus(_ target: DeploymentTarget) async throws -> DeploymentTarget {
-        try await client.updateStatus(target, namespace: target.metadata.namespace)
+        let written = try await client.updateStatus(target, namespace: target.metadata.namespace)
+        caches?.targets.keepWritten(written, basedOn: target.metadata.resourceVersion)
+        return written
     }
 
     // MARK: Deployments
 
     public func workload(namespace: String, name: String, container: String) async throws -> WorkloadState? {
-        guard let deployment = try await orNil({ () async throws(KubeError) in try await client.get(Deployment.self, name: name, namespace: namespace) }) else {
-            return nil
-        }
+        guard let deployment = try await deployment(namespace: namespace, name: name) else { return nil }
         let spec = deployment.spec
         let status = deployment.status
         let replicas = spec?.replicas ?? 1
@@ -98,12 +115,19 @@ public struct KubeRolloutCluster: RolloutCluster {
             readyReplicas: status?.readyReplicas ?? 0,
             availableReplicas: status?.availableReplicas ?? 0,
             podLabels: spec?.template.metadata?.labels ?? [:],
-            restarts: try await restarts(selector: spec?.selector, namespace: namespace))
+            selector: spec?.selector)
     }
 
-    /// Container restarts over the pods the Deployment's selector matches.
-    private func restarts(selector: LabelSelector?, namespace: String) async throws -> Int? {
-        guard let selector, !selector.queryString.isEmpty else { return nil }
+    private func deployment(namespace: String, name: String) async throws -> Deployment? {
+        if let caches { return caches.deployments.get(name: name, namespace: namespace) }
+        return try await orNil { () async throws(KubeError) in try await client.get(Deployment.self, name: name, namespace: namespace) }
+    }
+
+    /// Container restarts over the pods the Deployment's selector matches, listed from the API
+    /// when a readiness gate measures (pods are not cached: a controller watching every pod
+    /// would pay for each pod's every change to answer a question asked once per gate interval).
+    public func restarts(of workload: WorkloadState, namespace: String) async throws -> Int? {
+        guard let selector = workload.selector, !selector.queryString.isEmpty else { return nil }
         let pods = try await client.listAll(Pod.self, namespace: namespace, options: ListOptions(labelSelector: selector.queryString))
         return pods.items.reduce(0) { total, pod in
             total + (pod.status?.containerStatuses?.arrayValue ?? []).reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) }
@@ -111,35 +135,45 @@ public struct KubeRolloutCluster: RolloutCluster {
     }
 
     public func setImage(namespace: String, deployment: String, container: String, image: String) async throws {
-        let current = try await client.get(Deployment.self, name: deployment, namespace: namespace)
+        guard let current = try await self.deployment(namespace: namespace, name: deployment) else {
+            throw RolloutClusterError.notFound(kind: "Deployment", name: deployment, namespace: namespace)
+        }
         guard let index = current.spec?.template.spec?.containers.firstIndex(where: { $0.name == container }) else {
             throw RolloutClusterError.noSuchContainer(deployment: deployment, container: container)
         }
+        // The test makes a cached copy that is out of date (containers reordered) fail instead of
+        // changing another container.
         let base = "/spec/template/spec/containers/\(index)"
-        _ = try await client.patch(Deployment.self, name: deployment, namespace: namespace, patch: .json([
+        let written = try await client.patch(Deployment.self, name: deployment, namespace: namespace, patch: .json([
             ["op": "test", "path": .string("\(base)/name"), "value": .string(container)],
             ["op": "replace", "path": .string("\(base)/image"), "value": .string(image)],
         ]))
+        caches?.deployments.keepWritten(written, basedOn: current.metadata.resourceVersion)
     }
 
     public func scale(namespace: String, deployment: String, replicas: Int) async throws {
-        _ = try await client.patch(Deployment.self, name: deployment, namespace: namespace,
-                                   patch: .merge(["spec": ["replicas": .int(replicas)]]))
+        let basedOn = caches?.deployments.get(name: deployment, namespace: namespace)?.metadata.resourceVersion
+        let written = try await client.patch(Deployment.self, name: deployment, namespace: namespace,
+                                             patch: .merge(["spec": ["replicas": .int(replicas)]]))
+        caches?.deployments.keepWritten(written, basedOn: basedOn)
     }
 
     // MARK: Services
 
     public func serviceSelector(namespace: String, name: String) async throws -> [String: String]? {
+        if let caches { return caches.services.get(name: name, namespace: namespace).map { $0.spec?.selector ?? [:] } }
         let service = try await orNil { () async throws(KubeError) in try await client.get(Service.self, name: name, namespace: namespace) }
         return service.map { $0.spec?.selector ?? [:] }
     }
 
     public func setServiceSelector(namespace: String, name: String, expected: [String: String], selector: [String: String]) async throws {
+        let basedOn = caches?.services.get(name: name, namespace: namespace)?.metadata.resourceVersion
         do {
-            _ = try await client.patch(Service.self, name: name, namespace: namespace, patch: .json([
+            let written = try await client.patch(Service.self, name: name, namespace: namespace, patch: .json([
                 ["op": "test", "path": "/spec/selector", "value": Self.json(expected)],
                 ["op": "replace", "path": "/spec/selector", "value": Self.json(selector)],
             ]))
+            caches?.services.keepWritten(written, basedOn: basedOn)
         } catch {
             if error.isInvalid || error.isConflict {
                 throw RolloutClusterError.conflict("the selector of Service \(name) is no longer \(BlueGreenView.describe(expected)): someone changed it")

@@ -196,7 +196,8 @@ struct BlueGreenStep {
         let names = (stage == .prePromotion ? strategy.prePromotionGates : strategy.postPromotionGates) ?? []
         let startedAt = run.time(of: stage == .prePromotion ? .available : .switchedTraffic) ?? run.now
         var gates = run.status.gates ?? []
-        let context = GateContext(namespace: namespace, target: target, releaseWorkload: releaseWorkload, stableName: previousWorkload.name)
+        let context = GateContext(namespace: namespace, target: target, releaseWorkload: releaseWorkload, stableName: previousWorkload.name,
+                                  countRestarts: run.restartCounter(of: releaseWorkload))
         let (outcome, measured) = await run.reconciler.runner.run(stage: stage, gateNames: names, statuses: &gates, context: context,
                                                                   stageStartedAt: startedAt, now: run.now)
         if measured { run.status.gates = gates }

@@ -196,7 +196,8 @@ struct CanaryFlow {
 
     private func analysis(_ index: Int, _ gates: [String]) async throws -> ReconcileAction {
         var statuses = run.status.gates ?? []
-        let context = GateContext(namespace: namespace, target: target, releaseWorkload: view.canary, stableName: view.stable.name)
+        let context = GateContext(namespace: namespace, target: target, releaseWorkload: view.canary, stableName: view.stable.name,
+                                  countRestarts: run.restartCounter(of: view.canary))
         let (outcome, measured) = await run.reconciler.runner.run(
             statusName: { Self.gateStatusName(step: index, gate: $0) }, gateNames: gates, statuses: &statuses, context: context,
             stageStartedAt: run.canaryStepStartedAt, now: run.now)

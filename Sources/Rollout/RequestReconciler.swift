@@ -179,6 +179,12 @@ final class ReleaseRun {
         if request.status != savedStatus || !pendingEvents.isEmpty { try await save() }
     }
 
+    /// Counts `workload`'s restarts when a readiness gate asks.
+    func restartCounter(of workload: WorkloadState) -> @Sendable () async throws -> Int? {
+        let cluster = self.cluster, namespace = self.namespace
+        return { try await cluster.restarts(of: workload, namespace: namespace) }
+    }
+
     // MARK: Target status
 
     func updateTarget(_ change: (inout DeploymentTargetStatus) -> Void) async throws {

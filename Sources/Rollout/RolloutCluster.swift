@@ -30,6 +30,10 @@ public protocol RolloutCluster: ClusterLookup {
 
     /// What the reconciler needs to know about a Deployment, or nil when it does not exist.
     func workload(namespace: String, name: String, container: String) async throws -> WorkloadState?
+    /// Container restarts summed over the pods of the Deployment `workload` describes (its
+    /// selector's pods); nil when it cannot tell. Asked when a readiness gate measures, not on
+    /// every reconcile.
+    func restarts(of workload: WorkloadState, namespace: String) async throws -> Int?
     /// Sets the image of `container` in the Deployment's pod template.
     func setImage(namespace: String, deployment: String, container: String, image: String) async throws
     /// Sets the Deployment's `spec.replicas`.
@@ -75,11 +79,15 @@ public struct WorkloadState: Sendable, Equatable {
     public var availableReplicas: Int
     /// The pod template's labels: what a Service selector must match to reach this slot.
     public var podLabels: [String: String]
-    /// Container restarts summed over the Deployment's pods, when known.
+    /// Container restarts summed over the Deployment's pods, when already known; otherwise
+    /// `RolloutCluster.restarts(of:namespace:)` counts them.
     public var restarts: Int?
+    /// The Deployment's pod selector: which pods are its own.
+    public var selector: LabelSelector?
 
     public init(name: String, image: String?, replicas: Int, generation: Int, observedGeneration: Int, statusReplicas: Int,
-                updatedReplicas: Int, readyReplicas: Int, availableReplicas: Int, podLabels: [String: String], restarts: Int? = nil) {
+                updatedReplicas: Int, readyReplicas: Int, availableReplicas: Int, podLabels: [String: String], restarts: Int? = nil,
+                selector: LabelSelector? = nil) {
         self.name = name
         self.image = image
         self.replicas = replicas
@@ -91,6 +99,7 @@ public struct WorkloadState: Sendable, Equatable {
         self.availableReplicas = availableReplicas
         self.podLabels = podLabels
         self.restarts = restarts
+        self.selector = selector
     }
 
     /// The rollout of the current spec is complete: the controller has seen the latest
@@ -105,6 +114,11 @@ public struct WorkloadState: Sendable, Equatable {
     public var progressSummary: String {
         "\(availableReplicas)/\(replicas) available, \(updatedReplicas) updated"
     }
+}
+
+extension RolloutCluster {
+    /// The count the workload already carries.
+    public func restarts(of workload: WorkloadState, namespace: String) async throws -> Int? { workload.restarts }
 }
 
 /// What went wrong talking to the cluster, in words that say what to do.

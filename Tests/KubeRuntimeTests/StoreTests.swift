@@ -15,7 +15,7 @@ struct RuntimeStoreTests {
         store.apply(.applied(object("a", rv: "4", value: "changed")))
         store.apply(.deleted(object("b", rv: "5")))
 
-        #expect(store.list().map(\.metadata.name) == ["a", "c"])
+        #expect(store.list(sorted: true).map(\.metadata.name) == ["a", "c"])
         #expect(store.get(name: "a", namespace: "shop")?.data?["value"] == "changed")
         #expect(store.get(name: "b", namespace: "shop") == nil)
         #expect(store.get(name: "a", namespace: "elsewhere") == nil)

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Release benchmarks, called by scripts/bench.sh (or alone): for each scenario a fresh embedded
+# cluster (release build, --readiness-delay 0.2, --traffic-rate 0) and one `slipway controller`
+# (default 4 workers), both from the same build; N applications seeded, N DeploymentRequests in
+# one burst, followed by a watch until every one has finished. Then the steady state: 10,000
+# targets and 50,000 finished requests cached, the controller started on them.
+#
+# Usage: scripts/bench-releases.sh RESULTS_DIR [SLIPWAY_BINARY [LABEL]]
+# Settings (environment): BENCH_RELEASE_SIZES ("100 1000 3000"), BENCH_CANARY_RELEASES (1000),
+# BENCH_STEADY_TARGETS (10000), BENCH_STEADY_FINISHED (5 per target), BENCH_STEADY_SINGLES (20),
+# BENCH_IDLE_SECONDS (60), BENCH_SKIP_STEADY (unset).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+results=${1:?usage: scripts/bench-releases.sh RESULTS_DIR [SLIPWAY_BINARY [LABEL]]}
+slipway=${2:-.build/release/slipway}
+label=${3:-slipway}
+benchmarks=${BENCHMARKS_BINARY:-.build/release/SlipwayBenchmarks}
+sizes=${BENCH_RELEASE_SIZES:-100 1000 3000}
+canary_releases=${BENCH_CANARY_RELEASES:-1000}
+steady_targets=${BENCH_STEADY_TARGETS:-10000}
+steady_finished=${BENCH_STEADY_FINISHED:-5}
+steady_singles=${BENCH_STEADY_SINGLES:-20}
+idle_seconds=${BENCH_IDLE_SECONDS:-60}
+mkdir -p "$results"
+
+for binary in "$slipway" "$benchmarks"; do
+  [ -x "$binary" ] || { echo "bench-releases: $binary is missing; build first with: swift build -c release" >&2; exit 2; }
+done
+for setting in $sizes "$canary_releases" "$steady_targets" "$steady_singles" "$idle_seconds"; do
+  [[ $setting =~ ^[0-9]+$ ]] || { echo "bench-releases: counts must be non-negative integers, got '$setting'" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+cluster_pid=""
+controller_pid=""
+stop_all() {
+  for pid in "$controller_pid" "$cluster_pid"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  controller_pid=""
+  cluster_pid=""
+}
+trap 'stop_all; rm -rf "$work"' EXIT
+
+step() { printf '\n== [%s] %s\n' "$label" "$*" >&2; }
+
+# Waits until FILE has a line matching PATTERN, while PID lives; at most SECONDS.
+wait_for_line() {
+  local file=$1 pattern=$2 pid=$3 seconds=$4 what=$5
+  local deadline=$((SECONDS + seconds))
+  until grep -q "$pattern" "$file" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "bench-releases: $what exited early:" >&2
+      tail -20 "$file" "$file.err" >&2 2>/dev/null || true
+      exit 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "bench-releases: $what did not say '$pattern' within $seconds s" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_cluster() {
+  "$slipway" cluster --port 0 --kubeconfig-out "$work/kubeconfig" --readiness-delay 0.2 --traffic-rate 0 \
+    --log-level warning >"$work/cluster.out" 2>"$work/cluster.out.err" &
+  cluster_pid=$!
+  wait_for_line "$work/cluster.out" '^Kubeconfig written to' "$cluster_pid" 60 "the cluster"
+  kubectl --kubeconfig "$work/kubeconfig" apply -f manifests/crds/ >/dev/null
+}
+
+# Starts the controller and returns once its caches are synced; prints the seconds it took.
+start_controller() {
+  metrics_port=$(free_port)
+  local start
+  start=$(date +%s%N)
+  "$slipway" controller --kubeconfig "$work/kubeconfig" --namespace bench --metrics-addr "127.0.0.1:$metrics_port" \
+    --health-addr "" --log-level warning >"$work/controller.out" 2>"$work/controller.out.err" &
+  controller_pid=$!
+  wait_for_line "$work/controller.out" '^slipway controller started' "$controller_pid" 1800 "the controller"
+  awk -v start="$start" -v end="$(date +%s%N)" 'BEGIN { printf "%.3f\n", (end - start) / 1e9 }'
+}
+
+cluster_options=(--kubeconfig "$work/kubeconfig" --namespace bench)
+
+run_burst() {
+  local strategy=$1 count=$2 name=$3
+  step "$count concurrent $strategy releases"
+  start_cluster
+  "$benchmarks" seed-releases "${cluster_options[@]}" --count "$count" --strategy "$strategy" >"$results/$name-seed.json"
+  start_controller >/dev/null
+  "$benchmarks" releases "${cluster_options[@]}" --count "$count" --label "$label-$strategy" \
+    --controller-pid "$controller_pid" --cluster-pid "$cluster_pid" \
+    --controller-metrics "http://127.0.0.1:$metrics_port/metrics" --timeout 900 | tee "$results/$name.json" >&2
+  stop_all
+}
+
+# The embedded API's write throughput on this machine, for the API bound of the release times.
+step "the embedded API's write throughput"
+start_cluster
+"$benchmarks" seed "${cluster_options[@]}" --objects 2000 --concurrency 64 >/dev/null
+"$benchmarks" watch "${cluster_options[@]}" --objects 2000 --updates 10000 --concurrency 64 >"$results/api-writes.json"
+stop_all
+
+for size in $sizes; do
+  run_burst bluegreen "$size" "bluegreen-$size"
+done
+if [ "$canary_releases" -gt 0 ]; then
+  run_burst canary "$canary_releases" "canary-$canary_releases"
+fi
+
+if [ -z "${BENCH_SKIP_STEADY:-}" ] && [ "$steady_targets" -gt 0 ]; then
+  step "steady state: $steady_targets targets, $((steady_targets * steady_finished)) finished requests"
+  start_cluster
+  "$benchmarks" seed-releases "${cluster_options[@]}" --count "$steady_targets" --strategy bluegreen \
+    --finished-per-target "$steady_finished" --timeout 1800 >"$results/steady-seed.json"
+  synced=$(start_controller)
+  # Let the start-up reconciles of every finished request drain before measuring idle.
+  sleep 20
+  cpu_start=$(awk '{ print $14 + $15 }' "/proc/$controller_pid/stat")
+  sleep "$idle_seconds"
+  cpu_end=$(awk '{ print $14 + $15 }' "/proc/$controller_pid/stat")
+  rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$controller_pid/status")
+  hwm=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$controller_pid/status")
+  cluster_rss=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$cluster_pid/status")
+  "$benchmarks" releases "${cluster_options[@]}" --count 1 --first 0 --singles "$steady_singles" --label "$label-steady" \
+    --controller-pid "$controller_pid" --cluster-pid "$cluster_pid" --timeout 600 >"$results/steady-singles.json"
+  idle=$(awk -v a="$cpu_start" -v b="$cpu_end" -v s="$idle_seconds" 'BEGIN { printf "%.3f", (b - a) / 100 / s * 100 }')
+  printf '{"step": "steady", "targets": %s, "finishedRequests": %s, "syncSeconds": %s, "rssMiB": %s, "peakRSSMiB": %s, "clusterPeakRSSMiB": %s, "idleCPUPercent": %s, "idleSeconds": %s}\n' \
+    "$steady_targets" "$((steady_targets * steady_finished))" "$synced" "$rss" "$hwm" "$cluster_rss" "$idle" "$idle_seconds" \
+    | tee "$results/steady.json" >&2
+  stop_all
+fi
