@@ -153,7 +153,7 @@ let package = Package(
         .target(
             name: "ChatOps",
             dependencies: [
-                "SlipwayAPI", "Kube", "HTTP", "JSON", "YAML",
+                "SlipwayAPI", "Kube", "KubeRuntime", "HTTP", "JSON", "YAML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -8,7 +8,7 @@
 # Usage: scripts/bench-releases.sh RESULTS_DIR [SLIPWAY_BINARY [LABEL]]
 # Settings (environment): BENCH_RELEASE_SIZES ("100 1000 3000"), BENCH_CANARY_RELEASES (1000),
 # BENCH_STEADY_TARGETS (10000), BENCH_STEADY_FINISHED (5 per target), BENCH_STEADY_SINGLES (20),
-# BENCH_IDLE_SECONDS (60), BENCH_SKIP_STEADY (unset).
+# BENCH_IDLE_SECONDS (60), BENCH_RELEASE_TIMEOUT (900 s per burst), BENCH_SKIP_STEADY (unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -100,7 +100,7 @@ run_burst() {
   start_controller >/dev/null
   "$benchmarks" releases "${cluster_options[@]}" --count "$count" --label "$label-$strategy" \
     --controller-pid "$controller_pid" --cluster-pid "$cluster_pid" \
-    --controller-metrics "http://127.0.0.1:$metrics_port/metrics" --timeout 900 | tee "$results/$name.json" >&2
+    --controller-metrics "http://127.0.0.1:$metrics_port/metrics" --timeout "${BENCH_RELEASE_TIMEOUT:-900}" | tee "$results/$name.json" >&2
   stop_all
 }
 

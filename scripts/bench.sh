@@ -5,6 +5,10 @@
 #
 # Settings (environment): BENCH_OBJECTS (10000), BENCH_RUNS (5), BENCH_PAGE_SIZE (500),
 # BENCH_UPDATES (10000), BENCH_GETS (1000), BENCH_CONCURRENCY (64), BENCH_OUTPUT (docs/benchmarks.md).
+# Then the controller at scale (scripts/bench-releases.sh and its settings). BENCH_BASELINE=PATH
+# names another build's `slipway` binary to measure side by side in the same run (e.g. a
+# checkout of an earlier commit built with `swift build -c release`); BENCH_SKIP_RELEASES=1
+# measures the client only.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -144,3 +148,22 @@ step "writing $output"
   --machine "kubectl: ${kubectl_version:-unknown}" \
   --machine "Python client: kubernetes $python_client" \
   --load "$load_start" --load "$load_end"
+
+stop_cluster_only() {
+  if [ -n "$cluster_pid" ] && kill -0 "$cluster_pid" 2>/dev/null; then
+    kill -TERM "$cluster_pid" 2>/dev/null || true
+    wait "$cluster_pid" 2>/dev/null || true
+  fi
+  cluster_pid=""
+}
+
+if [ -z "${BENCH_SKIP_RELEASES:-}" ]; then
+  stop_cluster_only
+  release_runs=(--results "this=$work/releases")
+  scripts/bench-releases.sh "$work/releases" "$slipway" this
+  if [ -n "${BENCH_BASELINE:-}" ]; then
+    scripts/bench-releases.sh "$work/releases-baseline" "$BENCH_BASELINE" baseline
+    release_runs+=(--results "baseline=$work/releases-baseline")
+  fi
+  "$benchmarks" release-report "${release_runs[@]}" --output "$output"
+fi

@@ -1,13 +1,14 @@
 import Foundation
 import JSON
 import Kube
+import KubeRuntime
 import Logging
 import SlipwayAPI
 
-/// Keeping a request's progress message up to date: a watch on the one request (re-listed
-/// after every end or error, so it is level-triggered like the controller), each change
-/// rendered by `ProgressView` and edited into the message only when the text or buttons
-/// changed. The surface coalesces edits further (Telegram: about one per second per chat).
+/// Keeping a request's progress message up to date: every message hears its request's changes
+/// from the engine's one shared watch (`RequestFeed`, level-triggered like the controller),
+/// each change rendered by `ProgressView` and edited into the message only when the text or
+/// buttons changed. The surface coalesces edits further (Telegram: about one per second per chat).
 extension ChatOpsEngine {
     func startTracking(_ name: String, progress: ChatMessageRef) {
         guard trackers[name] == nil else { return }
@@ -88,35 +89,39 @@ extension ChatOpsEngine {
 
     private func follow(_ name: String, progress: ChatMessageRef) async {
         var shown: OutgoingMessage?
-        var backoff = Duration.milliseconds(500)
         defer { trackers[name] = nil }
-        while !Task.isCancelled {
-            do {
-                let request = try await kube.get(DeploymentRequest.self, name: name, namespace: namespace)
+        // Subscribed before the cache is read, so no change between the two is missed.
+        let (id, events) = feed.subscribe(name)
+        defer { feed.unsubscribe(name, id: id) }
+        await feed.waitUntilSynced()
+        if Task.isCancelled { return }
+        if let request = feed.requests.get(name: name, namespace: namespace) {
+            if await show(request, progress: progress, shown: &shown) { return }
+        } else if await confirmGone(name) {
+            return
+        }
+        for await event in events {
+            switch event {
+            case .changed(let request):
                 if await show(request, progress: progress, shown: &shown) { return }
-                let options = WatchOptions(resourceVersion: request.metadata.resourceVersion, fieldSelector: "metadata.name=\(name)",
-                                           timeoutSeconds: 290)
-                for try await event in kube.watch(DeploymentRequest.self, namespace: namespace, options: options) {
-                    switch event {
-                    case .added(let changed), .modified(let changed):
-                        if await show(changed, progress: progress, shown: &shown) { return }
-                    case .deleted:
-                        await edit(progress, (shown?.html ?? "") + "\n(The request was deleted.)")
-                        try? await ledger.discard(group: Self.progressGroup(name))
-                        return
-                    case .bookmark, .error:
-                        continue
-                    }
-                }
-                backoff = .milliseconds(500)
-            } catch let error as KubeError where error.isNotFound {
+            case .absentFromList:
+                if await confirmGone(name) { return }
+            case .deleted:
+                await edit(progress, (shown?.html ?? "") + "\n(The request was deleted.)")
+                try? await ledger.discard(group: Self.progressGroup(name))
                 return
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("progress watch interrupted", metadata: ["request": "\(name)", "error": "\(error)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(30))
             }
+        }
+    }
+
+    /// Whether the request is gone for good, asked of the API when the cache does not have it
+    /// (it may have been created after the cache's last list).
+    private func confirmGone(_ name: String) async -> Bool {
+        do {
+            _ = try await kube.get(DeploymentRequest.self, name: name, namespace: namespace)
+            return false
+        } catch {
+            return error.isNotFound
         }
     }
 
@@ -125,7 +130,10 @@ extension ChatOpsEngine {
     /// Renders and, if changed, edits; at the end announces the outcome. True once the
     /// request is finished.
     func show(_ request: DeploymentRequest, progress: ChatMessageRef, shown: inout OutgoingMessage?) async -> Bool {
-        let target = try? await kube.get(DeploymentTarget.self, name: request.spec.target, namespace: namespace)
+        var target = feed.targets.get(name: request.spec.target, namespace: namespace)
+        if target == nil, !feed.targets.hasSynced {
+            target = try? await kube.get(DeploymentTarget.self, name: request.spec.target, namespace: namespace)
+        }
         let message = OutgoingMessage(html: ProgressView.render(request, target: target),
                                       buttons: await progressButtons(request, target: target, progress: progress))
         if message != shown {

@@ -30,6 +30,8 @@ public actor ChatOpsEngine {
     let onCommand: CommandObserver?
     /// Progress messages being kept up to date, by request name.
     var trackers: [String: Task<Void, Never>] = [:]
+    /// The one watch every progress message hears its request's changes from.
+    let feed: RequestFeed
 
     /// The annotation naming a request's progress message.
     public static let chatMessageAnnotation = "slipway.dev/chat-message"
@@ -62,6 +64,7 @@ public actor ChatOpsEngine {
             resolver = GitHubCommitResolver(settings: configuration.github, client: client)
         }
         events = RequestEvents(kube: kube, namespace: configuration.namespace, logger: logger)
+        feed = RequestFeed(kube: kube, namespace: configuration.namespace, logger: logger)
     }
 
     /// Handles one update from the chat platform.
@@ -86,6 +89,7 @@ public actor ChatOpsEngine {
     public func shutdown() {
         for task in trackers.values { task.cancel() }
         trackers.removeAll()
+        feed.stop()
     }
 
     /// The requests whose progress messages are being kept up to date (for tests and status).

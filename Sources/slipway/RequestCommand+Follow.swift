@@ -41,19 +41,24 @@ struct RequestFollower {
     func follow(_ names: [String], timeout: Duration?) async throws -> (requests: [String: DeploymentRequest], allEnded: Bool) {
         let display = FollowDisplay(names: names, renderer: renderer, live: live)
         let deadline = timeout.map { ContinuousClock.now + $0 }
+        let followed = Set(names)
         var steps: [String: [CanaryStep]?] = [:]
         var latest: [String: DeploymentRequest] = [:]
+        // Kept up to date per event, so that following a thousand requests costs the same per
+        // event as following one.
+        var ended: Set<String> = []
 
         func note(_ request: DeploymentRequest) async {
-            guard let name = request.metadata.name, names.contains(name) else { return }
+            guard let name = request.metadata.name, followed.contains(name) else { return }
             latest[name] = request
+            if request.phase.isTerminal { ended.insert(name) } else { ended.remove(name) }
             if steps[request.spec.target] == nil {
                 let target = try? await client.get(DeploymentTarget.self, name: request.spec.target, namespace: namespace)
                 steps[request.spec.target] = .some(target?.spec.strategy.canary?.steps)
             }
             display.show(ReleaseProgress(request: request, canarySteps: steps[request.spec.target] ?? nil))
         }
-        func allEnded() -> Bool { names.allSatisfy { latest[$0]?.phase.isTerminal == true } }
+        func allEnded() -> Bool { ended.count == followed.count }
         func timeLeft() -> Duration? { deadline.map { $0 - ContinuousClock.now } }
 
         var failures = 0
@@ -61,7 +66,8 @@ struct RequestFollower {
             if let left = timeLeft(), left <= .zero { break }
             do {
                 let list = try await client.list(DeploymentRequest.self, namespace: namespace)
-                for name in names where !list.items.contains(where: { $0.metadata.name == name }) {
+                let listed = Set(list.items.compactMap(\.metadata.name))
+                for name in names where !listed.contains(name) {
                     throw FollowError.deleted(name)
                 }
                 for request in list.items { await note(request) }
@@ -75,7 +81,7 @@ struct RequestFollower {
                     case .added(let request), .modified(let request):
                         await note(request)
                     case .deleted(let request):
-                        if let name = request.metadata.name, names.contains(name) { throw FollowError.deleted(name) }
+                        if let name = request.metadata.name, followed.contains(name) { throw FollowError.deleted(name) }
                     case .bookmark:
                         continue
                     case .error:
@@ -112,6 +118,14 @@ final class FollowDisplay {
     private var blocks: [String: [String]] = [:]
     private var region = LiveRegion()
     private var changes = ChangeLog()
+    /// A live frame holds every followed request, so when many are followed it is drawn at most
+    /// this often (a frame skipped is drawn with the next event, or at the end): a burst of
+    /// events for a thousand requests redraws the screen ten times a second, not once per event.
+    /// A few requests are drawn on every change, since their events are rare.
+    static let frameInterval = Duration.milliseconds(100)
+    static let throttledAbove = 20
+    private var lastFrame: ContinuousClock.Instant?
+    private var frameOwed = false
 
     init(names: [String], renderer: ProgressRenderer, live: Bool) {
         self.names = names
@@ -122,14 +136,26 @@ final class FollowDisplay {
     func show(_ progress: ReleaseProgress) {
         if live {
             blocks[progress.name] = renderer.block(progress)
-            let lines = names.flatMap { blocks[$0] ?? [] }
-            Terminal.write(region.frame(lines))
+            let now = ContinuousClock.now
+            if names.count > Self.throttledAbove, let lastFrame, now - lastFrame < Self.frameInterval, !progress.phase.isTerminal {
+                frameOwed = true
+                return
+            }
+            drawFrame(at: now)
         } else if let line = changes.next(renderer.plainLine(progress), for: progress.name) {
             Terminal.line(Self.timestamp() + " " + line)
         }
     }
 
+    private func drawFrame(at now: ContinuousClock.Instant) {
+        let lines = names.flatMap { blocks[$0] ?? [] }
+        Terminal.write(region.frame(lines))
+        lastFrame = now
+        frameOwed = false
+    }
+
     func finish() {
+        if live && frameOwed { drawFrame(at: .now) }
         region.commit()
     }
 

@@ -98,6 +98,28 @@ struct RuntimeQueueTests {
         #expect(queue.waitingCount == 0)
     }
 
+    @Test("a thousand delayed keys wait on one timer and become ready in deadline order")
+    func delayedKeysShareOneTimer() async throws {
+        let clock = ManualClock()
+        let queue = queue(clock: clock)
+        for index in 0..<1000 {
+            queue.add("k\(index)", after: .seconds(1 + (index * 7919) % 1000))
+        }
+        #expect(queue.waitingCount == 1000)
+        try await waitUntil("the one timer waits on the clock") { clock.sleeperCount == 1 }
+        #expect(clock.sleeperCount == 1)
+
+        // Deadlines 1...1000 s: after 10 s exactly the ten keys due by then are ready.
+        for _ in 0..<10 { clock.advance(by: .seconds(1)) }
+        try await waitUntil("the ten keys due are ready") { queue.count == 10 }
+        #expect(queue.waitingCount == 990)
+        var ready: Set<String> = []
+        for _ in 0..<10 { if let key = await queue.next() { ready.insert(key); queue.done(key) } }
+        let due = Set((0..<1000).filter { 1 + ($0 * 7919) % 1000 <= 10 }.map { "k\($0)" })
+        #expect(ready == due)
+        try await waitUntil("the timer sleeps until the next deadline") { clock.sleeperCount == 1 }
+    }
+
     @Test("per-key backoff doubles from 5 ms up to 1000 s and forget starts it over")
     func itemBackoff() {
         let limiter = ItemExponentialFailureRateLimiter<String>()
