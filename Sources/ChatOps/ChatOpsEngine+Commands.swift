@@ -170,7 +170,7 @@ extension ChatOpsEngine {
             await edit(ref, question, buttons: [[ChatButton(title: "Confirm", callbackData: confirm.data),
                                                  ChatButton(title: "Cancel", callbackData: cancel.data)]])
         } catch {
-            logger.debug("could not record a confirmation", metadata: ["error": "\(error)"])
+            logger.error("could not record a confirmation", metadata: ["error": "\(error)"])
             await edit(ref, question + "\n(Buttons are unavailable: the bot cannot record them. Nothing was done.)")
         }
     }
