@@ -21,7 +21,7 @@ struct BotCommand: AsyncParsableCommand {
             Takes commands and button presses from Telegram, creates and steers DeploymentRequests \
             and keeps a progress message per request up to date; it never deploys anything itself. \
             The bot token comes from --token-file or TELEGRAM_BOT_TOKEN; the roles, chats, callback \
-            secret and audit log from --config (see manifests/examples/chatops.yaml) and the \
+            secret and audit log from --config (see docs/chatops-configuration.yaml) and the \
             ADMIN_TELEGRAM_IDS / STAGING_TELEGRAM_IDS variables. Polls by default, and only the \
             holder of the Lease polls, so replicas never fight over getUpdates. With --webhook-addr \
             it serves Telegram's webhook instead (set to --webhook-url). SIGTERM or SIGINT stops \
