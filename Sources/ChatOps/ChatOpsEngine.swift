@@ -82,6 +82,14 @@ public actor ChatOpsEngine {
         }
     }
 
+    /// Records updates the front-end skipped because they could not be read (well-formed, but
+    /// not an update it understands): the one trace of a command that was never handled.
+    public func recordSkippedUpdates(_ updateIDs: [Int64]) async {
+        for id in updateIDs {
+            await record(.updateSkipped, user: nil, chatID: nil, result: "update \(id) could not be read and was skipped")
+        }
+    }
+
     /// Stops keeping progress messages up to date.
     public func shutdown() {
         for task in trackers.values { task.cancel() }

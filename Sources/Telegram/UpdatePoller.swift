@@ -7,6 +7,9 @@ import Logging
 /// Rate limits wait `retry_after`; network failures back off with jitter; a 409 (another
 /// poller, or a webhook) is logged as an error that says what to do and retried with backoff,
 /// since the other instance may be on its way out. A 401 ends polling: the token is wrong.
+/// An answer that cannot be read is retried with the same offset (nothing in it is confirmed);
+/// an update that is well-formed JSON but not decodable is reported to `onSkipped` and then
+/// confirmed, once.
 /// See https://core.telegram.org/bots/api#getupdates
 public struct UpdatePoller: Sendable {
     public let client: TelegramClient
@@ -22,7 +25,8 @@ public struct UpdatePoller: Sendable {
     }
 
     /// Polls until the task is cancelled (returns) or the token is refused (throws).
-    public func run(_ handle: @Sendable (Update) async -> Void) async throws(TelegramError) {
+    public func run(onSkipped: @Sendable ([Int64]) async -> Void = { _ in },
+                    _ handle: @Sendable (Update) async -> Void) async throws(TelegramError) {
         var offset: Int64?
         var failures = 0
         while !Task.isCancelled {
@@ -49,8 +53,9 @@ public struct UpdatePoller: Sendable {
                 continue
             }
             failures = 0
-            if batch.skipped > 0 {
-                logger.warning("skipped updates that could not be read", metadata: ["count": "\(batch.skipped)"])
+            if !batch.skippedIDs.isEmpty {
+                logger.warning("skipping updates that are not updates Slipway can read", metadata: ["updates": "\(batch.skippedIDs)"])
+                await onSkipped(batch.skippedIDs)
             }
             for update in batch.updates {
                 await handle(update)

@@ -85,6 +85,14 @@ public final class FakeTelegram: Sendable {
         }
     }
 
+    /// The next `count` getUpdates answers that carry updates arrive cut mid-JSON (HTTP 200).
+    public func truncateUpdateAnswers(count: Int) {
+        state.withLock { $0.truncatedUpdateAnswers += count }
+    }
+
+    /// Truncations asked for and not yet made.
+    public var pendingTruncations: Int { state.withLock { $0.truncatedUpdateAnswers } }
+
     // MARK: Updates
 
     /// A user writes `text` in a private chat with the bot (chat id = user id unless given).
