@@ -23,11 +23,14 @@ public actor ChatOpsEngine {
     let logger: Logger
     let access: AccessControl
     let ledger: CallbackLedger
+    let progressMemory: ProgressMemory
     let audit: AuditLog?
     let resolver: any CommitResolver
     let events: RequestEvents
     let clock: @Sendable () -> Date
     let onCommand: CommandObserver?
+    /// When people without a role were last told so, to tell them rarely.
+    var refusals = RefusalLimiter()
     /// Progress messages being kept up to date, by request name.
     var trackers: [String: Task<Void, Never>] = [:]
 
@@ -54,6 +57,7 @@ public actor ChatOpsEngine {
         self.clock = clock
         access = AccessControl(roles: configuration.roles, adminOnlyEnvironments: configuration.adminOnlyEnvironments)
         ledger = try CallbackLedger(stateDirectory: configuration.stateDirectory, secret: configuration.callbackSecret)
+        progressMemory = ProgressMemory(stateDirectory: configuration.stateDirectory)
         audit = try configuration.auditLogPath.map { try AuditLog(path: $0) }
         if let commitResolver {
             resolver = commitResolver

@@ -25,6 +25,15 @@ public struct TelegramFrontEnd: Sendable {
     /// addressed to another bot (`/deploy@other_bot`), are dropped without a reply.
     public func handle(_ update: Update) async {
         guard let input = ChatInput(telegram: update) else {
+            if let query = update.callbackQuery, !query.from.isBot {
+                // A press without data, or on an inline message (no chat message to bind it
+                // to), has no ChatOps meaning; answering it still stops the button's spinner.
+                do {
+                    try await client.answerCallbackQuery(id: query.id, text: "This button does nothing here.", alert: false)
+                } catch {
+                    logger.debug("could not answer a press without meaning", metadata: ["error": "\(error)"])
+                }
+            }
             logger.debug("ignored an update without a command or button press", metadata: ["update": "\(update.updateID)"])
             return
         }

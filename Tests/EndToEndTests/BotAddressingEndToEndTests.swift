@@ -33,6 +33,20 @@ struct BotAddressingEndToEndTests {
         }
     }
 
+    @Test("a press on an inline message or of a button without data is answered, so the button stops spinning")
+    func pressesWithoutMeaningAreAnswered() async throws {
+        try await BotEndToEnd.with { bot in
+            let inline = bot.telegram.pressButtonWithoutMessage(from: admin, inlineMessageID: "AAEAAAE-inline", data: "anything")
+            let withoutData = bot.telegram.pressButtonWithoutMessage(from: admin, inlineMessageID: "AAEAAAE-game", data: nil)
+            let answered = try await waitUntil(timeout: .seconds(30)) {
+                let ids = Set(bot.telegram.callbackAnswers.map(\.callbackID))
+                return ids.contains(inline) && ids.contains(withoutData)
+            }
+            #expect(answered, "answers: \(bot.telegram.callbackAnswers)")
+            #expect(try await bot.requests().isEmpty)
+        }
+    }
+
     @Test("a getUpdates answer cut mid-JSON is asked for again with the same offset: the command in it is handled exactly once")
     func aTruncatedAnswerLosesNothing() async throws {
         try await BotEndToEnd.with { bot in

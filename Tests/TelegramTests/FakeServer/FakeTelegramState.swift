@@ -25,6 +25,8 @@ struct FakeTelegramState {
     /// How many more getUpdates answers that carry updates are cut in half (HTTP 200, the body
     /// ends mid-JSON), as a proxy or a dropped connection can leave them.
     var truncatedUpdateAnswers = 0
+    /// Per chat, how many more messages sent into it get 429 with this retry_after.
+    var chatRateLimits: [Int64: (retryAfter: Int, count: Int)] = [:]
     /// The long poll that currently owns the queue; an older one is answered 409.
     var activePoll: UUID?
     var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
@@ -105,6 +107,14 @@ extension FakeTelegram {
             return (state.outage, state.outage ? nil : state.takeFault(for: method))
         }
         if outage { return .badGatewayPage }
+        if method == "sendMessage", let chat = parameters["chat_id"]?.intValue.map(Int64.init) {
+            let retryAfter = state.withLock { state -> Int? in
+                guard let limit = state.chatRateLimits[chat], limit.count > 0 else { return nil }
+                state.chatRateLimits[chat] = (limit.retryAfter, limit.count - 1)
+                return limit.retryAfter
+            }
+            if let retryAfter { return .error(429, "Too Many Requests: retry after \(retryAfter)", retryAfter: retryAfter) }
+        }
         switch fault {
         case .tooManyRequests(let retryAfter)?: return .error(429, "Too Many Requests: retry after \(retryAfter)", retryAfter: retryAfter)
         case .badGateway?: return .badGatewayPage
