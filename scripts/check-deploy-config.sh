@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks Slipway's shipped deployment configuration without a cluster or a Docker engine:
-# - manifests/ renders with kustomize and passes checkov; the Helm chart lints clean (default and other value
+# - manifests/ renders with kustomize and passes checkov; manifests/examples holds only Kubernetes objects and
+#   passes checkov too; the Helm chart lints clean (default and other value
 #   sets) and renders the same objects, RBAC rules, security contexts, probes and resources;
 # - the Dockerfile is hadolint clean;
 # - terraform/ is formatted, parses as HCL, and passes checkov (skips are justified inline);
@@ -167,6 +168,20 @@ cp "$tmp/manifests.yaml" "$tmp/rendered/manifests.yaml"
 cp "$tmp/chart.yaml" "$tmp/rendered/chart.yaml"
 checkov -d "$tmp/rendered" --framework kubernetes --quiet --compact --skip-download 2>/dev/null \
   || fail "checkov found failing checks in manifests/ or the chart"
+
+step "manifests/examples: Kubernetes objects only, checkov clean (skips are justified inline)"
+python3 - manifests/examples <<'PY'
+import glob, os, sys, yaml
+files = sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursive=True))
+for path in files:
+    with open(path) as f:
+        for doc in yaml.safe_load_all(f):
+            if doc is not None and not (isinstance(doc, dict) and doc.get("apiVersion") and doc.get("kind")):
+                sys.exit(f"{path}: not a Kubernetes object (kubectl apply -R -f manifests/examples would fail); keep other files elsewhere")
+print(f"{len(files)} files hold Kubernetes objects only")
+PY
+checkov -d manifests/examples --framework kubernetes --quiet --compact --skip-download 2>/dev/null \
+  || fail "checkov found failing checks in manifests/examples (run: checkov -d manifests/examples --framework kubernetes)"
 
 step "hadolint Dockerfile"
 hadolint Dockerfile

@@ -15,6 +15,8 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case deploySucceeded = "deploy_succeeded"
     case deployFailed = "deploy_failed"
     case rolledBack = "rolled_back"
+    /// An update from the chat platform that was well-formed but could not be read: skipped, once.
+    case updateSkipped = "update_skipped"
 
     /// The Event reason (`DeployConfirmed`), in the CamelCase Kubernetes uses.
     public var eventReason: String {
@@ -24,7 +26,7 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     /// Whether the Event is a Warning rather than Normal.
     public var isWarning: Bool {
         switch self {
-        case .denied, .callbackRejected, .deployFailed, .rolledBack, .aborted: true
+        case .denied, .callbackRejected, .deployFailed, .rolledBack, .aborted, .updateSkipped: true
         default: false
         }
     }

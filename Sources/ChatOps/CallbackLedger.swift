@@ -36,6 +36,8 @@ public enum CallbackRefusal: Error, Sendable, Hashable {
 /// `<stateDirectory>/chatops-callbacks.json` (replaced atomically and fsync'ed on every
 /// change), so a restart between showing a button and its press neither loses the question
 /// nor lets a used button work again. Without a state directory the ledger is kept in memory.
+/// The directory is created (0700) when the ledger is made, at start: an unusable one stops
+/// the program there, naming it, instead of refusing the first button.
 /// Only one bot replica serves a chat at a time (the polling Lease), so one file suffices.
 public actor CallbackLedger {
     private struct State: Codable {
@@ -53,6 +55,13 @@ public actor CallbackLedger {
     public init(stateDirectory: String?, secret: [UInt8]) throws {
         self.secret = secret
         path = stateDirectory.map { ($0 as NSString).appendingPathComponent(Self.fileName) }
+        if let stateDirectory {
+            do {
+                try DurableFile.ensureDirectory(stateDirectory)
+            } catch {
+                throw ChatOpsError.configuration("the state directory \(stateDirectory) cannot hold the button ledger (\(error)); create it writable for this user or set stateDirectory to another path")
+            }
+        }
         if let path, let bytes = try DurableFile.read(path) {
             do {
                 state = try JSONValue(parsing: bytes).decode(as: State.self)

@@ -54,6 +54,20 @@ public enum CommandRejection: Error, Sendable, Hashable {
     case invalidCommit
 
     /// A short, plain reply (no HTML); it never repeats the input, which may be hostile.
+    /// What the audit log records of a refusal: its kind only, never the words typed.
+    public var auditResult: String {
+        switch self {
+        case .notACommand: "refused input: not a command"
+        case .tooLong: "refused input: too long"
+        case .forbiddenCharacters: "refused input: forbidden characters"
+        case .unknownCommand: "refused input: unknown command"
+        case .missingArgument(let command, _): "refused input: /\(command) without an argument"
+        case .tooManyArguments(let command, _): "refused input: too many arguments to /\(command)"
+        case .unknownEnvironment: "refused input: unknown environment"
+        case .invalidCommit: "refused input: not a commit"
+        }
+    }
+
     public var explanation: String {
         switch self {
         case .notACommand:

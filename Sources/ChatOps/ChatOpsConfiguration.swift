@@ -3,7 +3,7 @@ import Foundation
 /// Everything the chat front-end needs to know that is not in the cluster: which chats it
 /// serves, who holds which role, how callbacks are signed, where the audit log goes, how to
 /// resolve a branch's newest commit. Read by `ChatOpsConfiguration.load(fileAt:environment:)`;
-/// the file format is described there and shown in `manifests/examples/chatops.yaml`.
+/// the file format is described there and shown in `docs/chatops-configuration.yaml`.
 public struct ChatOpsConfiguration: Sendable {
     /// The namespace of the DeploymentTargets and the DeploymentRequests the bot creates.
     public var namespace: String

@@ -13,8 +13,9 @@ extension ChatOpsEngine {
             return .denied
         }
         guard access.isKnown(user.id) else {
-            await record(.denied, user: user, chatID: chatID, result: "unknown user")
-            await reply(chatID, "🚫 You are not allowed to use this bot.")
+            let replies = refusals.shouldReply(chatID: chatID, userID: user.id, now: now)
+            await record(.denied, user: user, chatID: chatID, result: replies ? "unknown user" : "unknown user (not answered again)")
+            if replies { await reply(chatID, "🚫 You are not allowed to use this bot.") }
             return .denied
         }
         let targets: [DeploymentTarget]
@@ -28,11 +29,10 @@ extension ChatOpsEngine {
         switch CommandParser.parse(text, environments: Self.environmentWords(targets)) {
         case .success(let parsed): command = parsed
         case .failure(let rejection):
-            // Input that looks like an attack is worth a line in the audit log (never the text itself).
-            switch rejection {
-            case .forbiddenCharacters: await record(.denied, user: user, chatID: chatID, result: "refused input: forbidden characters")
-            case .tooLong: await record(.denied, user: user, chatID: chatID, result: "refused input: too long")
-            default: break
+            // Every refused command is a line in the audit log (its kind, never the text itself):
+            // probing for environments or commands shows there as well as attacks do.
+            if rejection != .notACommand {
+                await record(.denied, user: user, chatID: chatID, result: rejection.auditResult)
             }
             await reply(chatID, HTML.escape(rejection.explanation))
             return rejection == .forbiddenCharacters ? .denied : .invalid
@@ -47,18 +47,18 @@ extension ChatOpsEngine {
             await reply(chatID, StatusView.status(targets: targets, requests: requests))
             return .ok
         case .history(let word):
-            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
+            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets, user: user) }
             guard case .found(let requests) = await requests() else { await reply(chatID, "The cluster cannot be reached right now."); return .error }
             await reply(chatID, StatusView.history(environment: target.spec.environment, target: target, requests: requests))
             return .ok
         case .deploy(let word, let commit):
-            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
+            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets, user: user) }
             return await deploy(target, commit: commit, chatID: chatID, messageID: messageID, user: user)
         case .rollback(let word):
-            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
+            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets, user: user) }
             return await askRollback(target, chatID: chatID, messageID: messageID, user: user)
         case .approve(let word), .abort(let word), .promote(let word):
-            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets) }
+            guard case .found(let target) = Self.target(named: word, in: targets) else { return await replyLookup(chatID, word, targets, user: user) }
             let kind: CallbackKind = switch command {
             case .approve: .approve
             case .abort: .abort
@@ -74,8 +74,11 @@ extension ChatOpsEngine {
         }
     }
 
-    private func replyLookup(_ chatID: Int64, _ word: String, _ targets: [DeploymentTarget]) async -> CommandOutcome {
-        if case .reply(let text) = Self.target(named: word, in: targets) { await reply(chatID, text) }
+    private func replyLookup(_ chatID: Int64, _ word: String, _ targets: [DeploymentTarget], user: ChatUser) async -> CommandOutcome {
+        if case .reply(let text) = Self.target(named: word, in: targets) {
+            await record(.denied, user: user, chatID: chatID, result: "refused input: no single target")
+            await reply(chatID, text)
+        }
         return .invalid
     }
 
@@ -109,7 +112,9 @@ extension ChatOpsEngine {
             do {
                 commit = try await resolver.newestCommit(owner: github.owner, repo: github.repo, branch: target.spec.source.branch ?? "main")
             } catch {
-                await reply(chatID, "Could not find the newest commit: \(HTML.escape(String(describing: error)))")
+                // The error's own wording starts "resolving the newest commit:"; say that once.
+                let reason = if case ChatOpsError.commitResolution(let message) = error { message } else { String(describing: error) }
+                await reply(chatID, "Could not find the newest commit: \(HTML.escape(reason))")
                 return .error
             }
         }
@@ -170,7 +175,7 @@ extension ChatOpsEngine {
             await edit(ref, question, buttons: [[ChatButton(title: "Confirm", callbackData: confirm.data),
                                                  ChatButton(title: "Cancel", callbackData: cancel.data)]])
         } catch {
-            logger.debug("could not record a confirmation", metadata: ["error": "\(error)"])
+            logger.error("could not record a confirmation", metadata: ["error": "\(error)"])
             await edit(ref, question + "\n(Buttons are unavailable: the bot cannot record them. Nothing was done.)")
         }
     }

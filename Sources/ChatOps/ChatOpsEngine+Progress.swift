@@ -136,11 +136,16 @@ extension ChatOpsEngine {
         }
         let message = OutgoingMessage(html: ProgressView.render(request, target: target),
                                       buttons: await progressButtons(request, target: target, progress: progress))
-        if message != shown {
+        // After a restart `shown` is empty: the memory in the state directory tells whether the
+        // message already reads so.
+        let shownBeforeRestart = shown == nil ? await progressMemory.isShown(message, on: progress) : false
+        if message != shown, !shownBeforeRestart {
             await edit(progress, message.html, buttons: message.buttons)
-            shown = message
+            await progressMemory.remember(message, on: progress)
         }
+        shown = message
         guard request.phase.isTerminal else { return false }
+        await progressMemory.forget(progress)
         try? await ledger.discard(group: Self.progressGroup(request.metadata.name ?? ""))
         if await claimAnnouncement(request) {
             await announceOutcome(request, target: target, progress: progress)

@@ -23,11 +23,14 @@ public actor ChatOpsEngine {
     let logger: Logger
     let access: AccessControl
     let ledger: CallbackLedger
+    let progressMemory: ProgressMemory
     let audit: AuditLog?
     let resolver: any CommitResolver
     let events: RequestEvents
     let clock: @Sendable () -> Date
     let onCommand: CommandObserver?
+    /// When people without a role were last told so, to tell them rarely.
+    var refusals = RefusalLimiter()
     /// Progress messages being kept up to date, by request name.
     var trackers: [String: Task<Void, Never>] = [:]
     /// The one watch every progress message hears its request's changes from.
@@ -56,6 +59,7 @@ public actor ChatOpsEngine {
         self.clock = clock
         access = AccessControl(roles: configuration.roles, adminOnlyEnvironments: configuration.adminOnlyEnvironments)
         ledger = try CallbackLedger(stateDirectory: configuration.stateDirectory, secret: configuration.callbackSecret)
+        progressMemory = ProgressMemory(stateDirectory: configuration.stateDirectory)
         audit = try configuration.auditLogPath.map { try AuditLog(path: $0) }
         if let commitResolver {
             resolver = commitResolver
@@ -82,6 +86,14 @@ public actor ChatOpsEngine {
         case .callback(_, let callbackID, let message, let user, let data):
             let (command, outcome) = await handleCallback(callbackID: callbackID, message: message, user: user, data: data)
             onCommand?(command, outcome)
+        }
+    }
+
+    /// Records updates the front-end skipped because they could not be read (well-formed, but
+    /// not an update it understands): the one trace of a command that was never handled.
+    public func recordSkippedUpdates(_ updateIDs: [Int64]) async {
+        for id in updateIDs {
+            await record(.updateSkipped, user: nil, chatID: nil, result: "update \(id) could not be read and was skipped")
         }
     }
 

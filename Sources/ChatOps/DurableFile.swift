@@ -49,6 +49,25 @@ enum DurableFile {
         }
     }
 
+    /// Makes sure `path` is a directory this process can write: created (with its parents,
+    /// mode 0700, since it holds button state) when missing. Called at start, so that a
+    /// missing or read-only state directory stops the program with its name instead of
+    /// failing the first button press.
+    static func ensureDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw Failure(operation: "use as a directory", path: path, code: ENOTDIR) }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw Failure(operation: "create the directory", path: path, code: errno == 0 ? EACCES : errno)
+            }
+        }
+        guard access(path, W_OK | X_OK) == 0 else { throw Failure(operation: "write into", path: path, code: errno) }
+    }
+
     /// The file's bytes, or nil when it does not exist.
     static func read(_ path: String) throws -> [UInt8]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }

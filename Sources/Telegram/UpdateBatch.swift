@@ -1,33 +1,40 @@
 import HTTP
 import JSON
 
-/// The updates of one getUpdates answer, read so that one unreadable update never blocks the
-/// queue: an update that cannot be decoded is skipped, yet its `update_id` still moves the
-/// offset on, or Telegram would deliver it again forever.
+/// The updates of one getUpdates answer.
+///
+/// Nothing the bot has not handled may be confirmed, so an answer that cannot be read as a
+/// whole (cut mid-JSON by a proxy or a dropped connection) is an error: the poller asks again
+/// with the same offset and Telegram delivers the same updates again. Only an update that is
+/// itself well-formed JSON with an `update_id` but not an update Slipway can decode is skipped
+/// (its id is in `skippedIDs`, for the audit log), or Telegram would deliver it forever.
 public struct UpdateBatch: Sendable, Equatable {
     public var updates: [Update]
     /// The highest `update_id` seen, decodable or not; the next offset is one more.
     public var highestID: Int64?
-    /// How many updates could not be read.
-    public var skipped: Int
+    /// The ids of updates that were well-formed JSON but could not be decoded.
+    public var skippedIDs: [Int64]
 
-    public init(updates: [Update], highestID: Int64?, skipped: Int) {
+    /// How many updates could not be decoded.
+    public var skipped: Int { skippedIDs.count }
+
+    public init(updates: [Update], highestID: Int64?, skippedIDs: [Int64] = []) {
         self.updates = updates
         self.highestID = highestID
-        self.skipped = skipped
+        self.skippedIDs = skippedIDs
     }
 
     /// Reads a getUpdates answer. Invalid UTF-8 is replaced by U+FFFD first (the text then holds
-    /// a character no command accepts); when even that does not parse, the update ids are
-    /// found by a plain scan and every update is skipped.
+    /// a character no command accepts); an answer that still does not parse is an error, so
+    /// that none of its updates is confirmed unread.
     static func read(_ body: [UInt8], status: Int) throws(TelegramError) -> UpdateBatch {
         let envelope: JSONValue
         if let parsed = try? JSONValue(parsing: body) {
             envelope = parsed
         } else if let repaired = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)) {
             envelope = repaired
-        } else if status == 200, let highest = scanUpdateIDs(body).max() {
-            return UpdateBatch(updates: [], highestID: highest, skipped: scanUpdateIDs(body).count)
+        } else if status == 200 {
+            throw .invalidResponse(method: "getUpdates", detail: "the answer (\(body.count) bytes) is not complete JSON; asking again with the same offset")
         } else {
             throw TelegramClient.nonEnvelopeFailure(method: "getUpdates", status: status)
         }
@@ -35,39 +42,22 @@ public struct UpdateBatch: Sendable, Equatable {
         guard let elements = result.arrayValue else {
             throw .invalidResponse(method: "getUpdates", detail: "the result is not an array")
         }
-        var batch = UpdateBatch(updates: [], highestID: nil, skipped: 0)
+        var batch = UpdateBatch(updates: [], highestID: nil)
         for element in elements {
-            if let id = element["update_id"]?.intValue {
-                batch.highestID = max(batch.highestID ?? Int64(id), Int64(id))
+            guard let id = element["update_id"]?.intValue.map(Int64.init) else {
+                // Without an id it cannot be confirmed or told apart: the answer is not Telegram's.
+                throw .invalidResponse(method: "getUpdates", detail: "an update has no update_id")
             }
+            batch.highestID = max(batch.highestID ?? id, id)
             if let update = try? element.decode(as: Update.self) {
                 batch.updates.append(update)
             } else {
-                batch.skipped += 1
+                batch.skippedIDs.append(id)
             }
         }
         batch.updates.sort { $0.updateID < $1.updateID }
+        batch.skippedIDs.sort()
         return batch
-    }
-
-    /// Every `"update_id":N` in raw bytes.
-    static func scanUpdateIDs(_ body: [UInt8]) -> [Int64] {
-        let key = Array("\"update_id\"".utf8)
-        var ids: [Int64] = []
-        var index = 0
-        while index + key.count <= body.count {
-            guard body[index..<(index + key.count)].elementsEqual(key) else { index += 1; continue }
-            index += key.count
-            while index < body.count, body[index] == UInt8(ascii: " ") || body[index] == UInt8(ascii: ":") { index += 1 }
-            var value: Int64 = 0, digits = 0
-            while index < body.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(body[index]), digits < 18 {
-                value = value * 10 + Int64(body[index] - UInt8(ascii: "0"))
-                digits += 1
-                index += 1
-            }
-            if digits > 0 { ids.append(value) }
-        }
-        return ids
     }
 }
 

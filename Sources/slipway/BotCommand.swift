@@ -21,8 +21,10 @@ struct BotCommand: AsyncParsableCommand {
             Takes commands and button presses from Telegram, creates and steers DeploymentRequests \
             and keeps a progress message per request up to date; it never deploys anything itself. \
             The bot token comes from --token-file or TELEGRAM_BOT_TOKEN; the roles, chats, callback \
-            secret and audit log from --config (see manifests/examples/chatops.yaml) and the \
-            ADMIN_TELEGRAM_IDS / STAGING_TELEGRAM_IDS variables. Polls by default, and only the \
+            secret and audit log from --config (see docs/chatops-configuration.yaml) and the \
+            ADMIN_TELEGRAM_IDS / STAGING_TELEGRAM_IDS variables; the configuration's stateDirectory \
+            (used buttons) is created 0700 at start, and the bot refuses to start when it cannot \
+            write there. Commands addressed to another bot (/deploy@other_bot) are ignored. Polls by default, and only the \
             holder of the Lease polls, so replicas never fight over getUpdates. With --webhook-addr \
             it serves Telegram's webhook instead (set to --webhook-url). SIGTERM or SIGINT stops \
             taking updates, sends queued edits and releases the Lease. /healthz on --health-addr \

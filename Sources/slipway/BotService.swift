@@ -126,8 +126,9 @@ final class BotService: ServiceLifecycle.Service {
     private func serveWebhook(address: ListenAddress, url: String, verifier: WebhookVerifier, secret: String) async {
         do {
             try await frontEnd.client.setWebhook(url: url, secretToken: secret)
+            try await frontEnd.learnUsername()
         } catch {
-            logger.critical("could not set the webhook: \(error)")
+            logger.critical("could not set the webhook or ask for the bot's username: \(error)")
             failure.withLock { $0 = error }
             return
         }

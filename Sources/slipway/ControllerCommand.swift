@@ -23,8 +23,10 @@ struct ControllerCommand: AsyncParsableCommand {
             --lease-duration, --renew-deadline and --retry-period say otherwise). SIGTERM or SIGINT stops taking work, lets \
             reconciles in flight finish (bounded), and releases the Lease. /healthz answers while \
             the process lives; /readyz once the watch caches are synced (or while standing by for \
-            the Lease). /metrics on --metrics-addr serves the controller's readiness and \
-            leadership gauges; release metrics are not served yet.
+            the Lease). /metrics on --metrics-addr serves release metrics (deployments_total, \
+            deployment_duration_seconds, health_check_up, slipway_requests by phase, canary \
+            weights, gate results, when each target was last deployed), the controller's \
+            readiness and leadership gauges, Kubernetes API requests and build info.
             """)
 
     @Option(help: "Kubeconfig file to use instead of KUBECONFIG, ~/.kube/config or the in-cluster account.")

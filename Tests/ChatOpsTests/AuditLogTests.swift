@@ -129,7 +129,7 @@ import Testing
     @Test func actionsUseTheDocumentedNames() {
         #expect(AuditAction.allCases.map(\.rawValue) == [
             "deploy_requested", "deploy_confirmed", "deploy_cancelled", "approved", "aborted", "promoted", "rollback_requested",
-            "denied", "callback_rejected", "deploy_succeeded", "deploy_failed", "rolled_back",
+            "denied", "callback_rejected", "deploy_succeeded", "deploy_failed", "rolled_back", "update_skipped",
         ])
         #expect(AuditAction.deployConfirmed.eventReason == "DeployConfirmed")
     }

@@ -88,6 +88,32 @@ import Testing
     }
 }
 
+/// The state directory is settled when the ledger is made (at start), never at the first button.
+@Suite struct CallbackLedgerDirectoryTests {
+    let secret = Array("0123456789abcdef0123456789abcdef".utf8)
+
+    @Test func aMissingStateDirectoryIsCreatedPrivateAndButtonsAreRecorded() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let directory = root + "/nested/chatops"
+        let ledger = try CallbackLedger(stateDirectory: directory, secret: secret)
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int)
+        #expect(mode & 0o777 == 0o700)
+        _ = try await ledger.issue(.confirmDeploy, binding: CallbackToken.Binding(chatID: 1, messageID: 2, userID: 3, environment: "production"),
+                                   group: "a", expiresAt: 2_000)
+        #expect(FileManager.default.fileExists(atPath: directory + "/" + CallbackLedger.fileName))
+    }
+
+    @Test func aStateDirectoryThatIsAFileStopsTheStartNamingIt() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = #expect(throws: ChatOpsError.self) { try CallbackLedger(stateDirectory: path, secret: secret) }
+        #expect(error.map { "\($0)" }?.contains(path) == true)
+        #expect(error.map { "\($0)" }?.contains("stateDirectory") == true)
+    }
+}
+
 @Suite struct CallbackLedgerPruningTests {
     @Test func expiredButtonsArePrunedAndStillReadAsExpired() async throws {
         let secret = Array("0123456789abcdef0123456789abcdef".utf8)

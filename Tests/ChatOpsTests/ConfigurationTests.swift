@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func theExampleFileLoads() throws {
-        let example = ChatCluster.repositoryRoot.appendingPathComponent("manifests/examples/chatops.yaml")
+        let example = ChatCluster.repositoryRoot.appendingPathComponent("docs/chatops-configuration.yaml")
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)").path
         try (secret + "\n").write(toFile: secretFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: secretFile) }

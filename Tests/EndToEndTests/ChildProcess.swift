@@ -9,9 +9,12 @@ final class ChildProcess: Sendable {
     private let process: Process
     private let output = CollectedText()
     private let errors = CollectedText()
+    private let input: FileHandle?
 
-    /// - Parameter environment: the program's whole environment; nil inherits the tests' own.
-    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
+    /// - Parameters:
+    ///   - environment: the program's whole environment; nil inherits the tests' own.
+    ///   - interactive: standard input is a pipe the test writes with `type(_:)`; otherwise /dev/null.
+    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, interactive: Bool = false) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -19,9 +22,11 @@ final class ChildProcess: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = interactive ? Pipe() : nil
+        process.standardInput = inputPipe ?? FileHandle.nullDevice
         try process.run()
         self.process = process
+        input = inputPipe?.fileHandleForWriting
         Self.collect(out.fileHandleForReading, into: output)
         Self.collect(err.fileHandleForReading, into: errors)
     }
@@ -51,6 +56,16 @@ final class ChildProcess: Sendable {
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> Bool {
         try await waitUntil(timeout: timeout) { !self.isRunning }
         return !isRunning
+    }
+
+    /// Writes one line to the program's standard input (an interactive child only).
+    func type(_ line: String) {
+        input?.write(Data((line + "\n").utf8))
+    }
+
+    /// Closes standard input: the program reads end of file.
+    func closeInput() {
+        try? input?.close()
     }
 
     /// SIGTERM: the graceful way.

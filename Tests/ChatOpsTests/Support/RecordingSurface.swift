@@ -21,6 +21,7 @@ final class RecordingSurface: ChatSurface {
         /// The current content of each message.
         var messages: [ChatMessageRef: OutgoingMessage] = [:]
         var edits = 0
+        var editLog: [(ref: ChatMessageRef, message: OutgoingMessage)] = []
         var answers: [Answer] = []
     }
 
@@ -40,6 +41,7 @@ final class RecordingSurface: ChatSurface {
         state.withLock { state in
             state.messages[ref] = message
             state.edits += 1
+            state.editLog.append((ref, message))
         }
     }
 
@@ -48,6 +50,8 @@ final class RecordingSurface: ChatSurface {
     }
 
     var sent: [Sent] { state.withLock { $0.sent } }
+    /// Every edit made, in order.
+    var editLog: [(ref: ChatMessageRef, message: OutgoingMessage)] { state.withLock { $0.editLog } }
     var answers: [Answer] { state.withLock { $0.answers } }
     func current(_ ref: ChatMessageRef) -> OutgoingMessage? { state.withLock { $0.messages[ref] } }
     /// Messages sent to `chatID`, with their current content.

@@ -85,6 +85,20 @@ public final class FakeTelegram: Sendable {
         }
     }
 
+    /// The next `count` getUpdates answers that carry updates arrive cut mid-JSON (HTTP 200).
+    public func truncateUpdateAnswers(count: Int) {
+        state.withLock { $0.truncatedUpdateAnswers += count }
+    }
+
+    /// The next `count` messages the bot sends into `chat` are answered 429 with `retryAfter`
+    /// (Telegram limits each chat on its own: about 20 messages a minute in a group).
+    public func rateLimit(chat: Int64, retryAfter: Int, count: Int) {
+        state.withLock { $0.chatRateLimits[chat] = (retryAfter, count) }
+    }
+
+    /// Truncations asked for and not yet made.
+    public var pendingTruncations: Int { state.withLock { $0.truncatedUpdateAnswers } }
+
     // MARK: Updates
 
     /// A user writes `text` in a private chat with the bot (chat id = user id unless given).
@@ -148,6 +162,24 @@ public final class FakeTelegram: Sendable {
         }
         wakePollers()
         return (updateID: result.0, callbackID: result.1)
+    }
+
+    /// A press Telegram delivers without a chat message: a button of an inline-mode message
+    /// (`inline_message_id`), or one without `data` (a game button). Returns the query id.
+    @discardableResult
+    public func pressButtonWithoutMessage(from user: FakeUser, inlineMessageID: String?, data: String?) -> String {
+        let callbackID = state.withLock { state -> String in
+            state.callbackCounter += 1
+            let callbackID = "\(4_000_000_000_000 + state.callbackCounter)"
+            state.openCallbacks.insert(callbackID)
+            var query: JSONValue = ["id": .string(callbackID), "from": user.json, "chat_instance": "inline"]
+            if let inlineMessageID { query["inline_message_id"] = .string(inlineMessageID) }
+            if let data { query["data"] = .string(data) }
+            _ = state.enqueue { id in (["update_id": .int(Int(id)), "callback_query": query] as JSONValue).jsonBytes() }
+            return callbackID
+        }
+        wakePollers()
+        return callbackID
     }
 
     /// Delivers an update again although the bot confirmed it, as Telegram may after a failover.

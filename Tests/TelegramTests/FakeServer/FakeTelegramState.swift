@@ -22,6 +22,11 @@ struct FakeTelegramState {
     var callParameters: [(String, JSONValue)] = []
     var violations: [String] = []
     var conflicts = 0
+    /// How many more getUpdates answers that carry updates are cut in half (HTTP 200, the body
+    /// ends mid-JSON), as a proxy or a dropped connection can leave them.
+    var truncatedUpdateAnswers = 0
+    /// Per chat, how many more messages sent into it get 429 with this retry_after.
+    var chatRateLimits: [Int64: (retryAfter: Int, count: Int)] = [:]
     /// The long poll that currently owns the queue; an older one is answered 409.
     var activePoll: UUID?
     var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
@@ -102,6 +107,14 @@ extension FakeTelegram {
             return (state.outage, state.outage ? nil : state.takeFault(for: method))
         }
         if outage { return .badGatewayPage }
+        if method == "sendMessage", let chat = parameters["chat_id"]?.intValue.map(Int64.init) {
+            let retryAfter = state.withLock { state -> Int? in
+                guard let limit = state.chatRateLimits[chat], limit.count > 0 else { return nil }
+                state.chatRateLimits[chat] = (limit.retryAfter, limit.count - 1)
+                return limit.retryAfter
+            }
+            if let retryAfter { return .error(429, "Too Many Requests: retry after \(retryAfter)", retryAfter: retryAfter) }
+        }
         switch fault {
         case .tooManyRequests(let retryAfter)?: return .error(429, "Too Many Requests: retry after \(retryAfter)", retryAfter: retryAfter)
         case .badGateway?: return .badGatewayPage
@@ -110,7 +123,7 @@ extension FakeTelegram {
         }
         switch method {
         case "getMe": return .ok(bot.json.merging(["is_bot": true]))
-        case "getUpdates": return await getUpdates(parameters)
+        case "getUpdates": return truncatedIfAsked(await getUpdates(parameters))
         case "setWebhook": return setWebhook(parameters)
         case "deleteWebhook":
             state.withLock { $0.webhook = nil }
@@ -125,6 +138,20 @@ extension FakeTelegram {
         case "setMyCommands": return setMyCommands(parameters)
         default: return .notFound
         }
+    }
+
+    /// The answer with its body cut in half when a truncation was asked for and it carries updates.
+    private func truncatedIfAsked(_ answer: FakeAnswer) -> FakeAnswer {
+        guard answer.status == 200, (try? JSONValue(parsing: answer.body))?["result"]?.arrayValue?.isEmpty == false else { return answer }
+        let cut = state.withLock { state -> Bool in
+            guard state.truncatedUpdateAnswers > 0 else { return false }
+            state.truncatedUpdateAnswers -= 1
+            return true
+        }
+        guard cut else { return answer }
+        var truncated = answer
+        truncated.body = Array(answer.body.prefix(answer.body.count / 2))
+        return truncated
     }
 
     private func getUpdates(_ parameters: JSONValue) async -> FakeAnswer {
