@@ -11,7 +11,7 @@ extension WorkloadController {
     static let revisionAnnotation = "deployment.kubernetes.io/revision"
     static let hashLabel = "pod-template-hash"
 
-    func syncDeployments(now: Date) {
+    func syncDeployments(_ state: inout PassState, now: Date) {
         let allReplicaSets = list(replicaSets)
         var byOwner: [String: [JSONValue]] = [:]
         for replicaSet in allReplicaSets {
@@ -20,8 +20,25 @@ extension WorkloadController {
         let allDeployments = list(deployments)
         collectOrphans(allReplicaSets, ownerKind: "Deployment", owners: allDeployments, type: replicaSets)
         for deployment in allDeployments where !deployment.isBeingDeleted {
-            syncDeployment(deployment, owned: byOwner[deployment.objectUID] ?? [], now: now)
+            let owned = byOwner[deployment.objectUID] ?? []
+            let fingerprint = Self.fingerprint(deployment, dependents: owned)
+            if state.settled[deployment.objectUID] == fingerprint { continue }
+            syncDeployment(deployment, owned: owned, now: now)
+            // Settled: the rollout was complete when read (no progress deadline can pass) and
+            // this pass found it so; a write it made changes a version and brings it back.
+            state.settled[deployment.objectUID] = Self.isComplete(deployment, owned: owned) ? fingerprint : nil
         }
+    }
+
+    /// The rollout is complete: the status describes the latest generation, every desired pod
+    /// is updated and available, and no old ReplicaSet has pods.
+    static func isComplete(_ deployment: JSONValue, owned: [JSONValue]) -> Bool {
+        let desired = max(0, deployment.specReplicas)
+        let generation = deployment[path: "metadata", "generation"]?.intValue ?? 0
+        guard deployment.statusInt("observedGeneration") >= generation, deployment.statusInt("replicas") == desired,
+              deployment.statusInt("updatedReplicas") == desired, deployment.statusInt("availableReplicas") == desired,
+              deployment[path: "spec", "paused"]?.boolValue != true else { return false }
+        return owned.filter { $0.specReplicas > 0 || $0.statusInt("replicas") > 0 }.count <= 1
     }
 
     private func syncDeployment(_ deployment: JSONValue, owned: [JSONValue], now: Date) {

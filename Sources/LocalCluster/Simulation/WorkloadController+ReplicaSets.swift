@@ -11,7 +11,7 @@ extension WorkloadController {
     /// controller's burst is 500); the next pass continues.
     static let podBurst = 100
 
-    func syncReplicaSets(now: Date) {
+    func syncReplicaSets(_ state: inout PassState, now: Date) {
         let allPods = list(pods).filter { !$0.isBeingDeleted }
         var podsByOwner: [String: [JSONValue]] = [:]
         for pod in allPods {
@@ -22,6 +22,12 @@ extension WorkloadController {
         for replicaSet in allReplicaSets where !replicaSet.isBeingDeleted {
             let owned = podsByOwner[replicaSet.objectUID] ?? []
             let desired = max(0, replicaSet.specReplicas)
+            let fingerprint = Self.fingerprint(replicaSet, dependents: owned)
+            if state.settled[replicaSet.objectUID] == fingerprint { continue }
+            // Settled: every pod there and available, so nothing changes until something does.
+            let minReadySeconds = replicaSet[path: "spec", "minReadySeconds"]?.intValue ?? 0
+            let settled = owned.count == desired && minReadySeconds == 0 && owned.allSatisfy(SimulatedKubelet.isReady)
+            state.settled[replicaSet.objectUID] = settled ? fingerprint : nil
             if owned.count < desired {
                 for _ in 0..<min(desired - owned.count, Self.podBurst) { createPod(for: replicaSet) }
             } else if owned.count > desired {
