@@ -30,7 +30,7 @@ public enum ServerSideApply {
         let ownedNow = ManagedFields.fieldSet(of: configuration, metadata, atRoot: true)
 
         var result: JSONValue
-        var entries = try ManagedFields.entries(of: live)
+        var entries = ManagedFields.entries(of: live)
         if let live {
             result = merge(configuration, into: live, metadata)
             let previous = entries.first { ManagedFields.isApplyEntry($0, of: fieldManager) }?["fieldsV1"]
@@ -71,7 +71,7 @@ public enum ServerSideApply {
         var entries: [JSONValue]
         switch new[path: "metadata", "managedFields"] {
         case nil, .null?, .array([])?:
-            entries = try ManagedFields.entries(of: old)
+            entries = ManagedFields.entries(of: old)
         case .array(let given)? where given.allSatisfy({ $0.objectValue?.isEmpty == true }):
             new[path: "metadata", "managedFields"] = nil
             return
@@ -161,13 +161,10 @@ enum ManagedFields {
             && (entry["subresource"]?.stringValue ?? "").isEmpty
     }
 
-    /// The live object's entries; a malformed list is a 500 that names the repair.
-    static func entries(of object: JSONValue?) throws(APIError) -> [JSONValue] {
-        switch object?[path: "metadata", "managedFields"] {
-        case nil, .null?: return []
-        case .array(let entries)?: return entries.filter { $0.objectValue != nil }
-        case let other?: throw .internalError("the stored object's metadata.managedFields is \(other.typeName), not a list; replace it with [{}] to clear it")
-        }
+    /// The live object's entries. A stored value that is not a list of entries is dropped, as
+    /// kube-apiserver resets managed fields it cannot decode rather than fail the write.
+    static func entries(of object: JSONValue?) -> [JSONValue] {
+        (object?[path: "metadata", "managedFields"]?.arrayValue ?? []).filter { $0.objectValue != nil }
     }
 
     /// Writes `entries` in the order kube-apiserver keeps them (operation, time, manager,

@@ -116,6 +116,15 @@ struct ApplyOwnershipTests {
         #expect(error?.code == 400)
     }
 
+    @Test("stored managedFields that are not a list of entries are reset, not a failed write")
+    func malformedStoredEntries() throws {
+        var live = try configMap(#"{"x":"1"}"#)
+        live[path: "metadata", "managedFields"] = "garbage"
+        let result = try apply(try configMap(#"{"x":"2"}"#), to: live, by: "alice")
+        #expect(result[path: "data", "x"] == "2")
+        #expect(result[path: "metadata", "managedFields"]?.arrayValue?.compactMap { $0["manager"]?.stringValue } == ["alice"])
+    }
+
     @Test("conflicts inside keyed lists name the element the way the API server prints paths")
     func keyedListConflict() throws {
         let first = try parse(#"""
