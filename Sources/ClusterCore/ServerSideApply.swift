@@ -1,16 +1,23 @@
 import JSON
 
 /// Server-side apply (`application/apply-patch+yaml`): merges the applied configuration into
-/// the live object and records what the field manager set in `metadata.managedFields`.
+/// the live object and records what each field manager owns in `metadata.managedFields`.
 /// https://kubernetes.io/docs/reference/using-api/server-side-apply/
 ///
-/// A simplified model of the API server's: maps merge recursively, lists with a patch merge key
-/// (containers by name ...) merge element by element for the built-in kinds, scalar sets
-/// (finalizers) are united, other lists are replaced. Fields the same manager applied before
-/// and no longer applies are removed unless another manager's entry lists them. Conflicts
-/// between managers are not detected: the last applier wins.
+/// Merging: maps merge recursively, lists with a patch merge key (containers by name ...) merge
+/// element by element for the built-in kinds, scalar sets (finalizers) are united, other lists
+/// are atomic. Fields the same manager applied before and no longer applies are removed unless
+/// another manager's entry lists them.
+///
+/// Ownership, as kube-apiserver keeps it: an apply that would change a field another manager
+/// owns fails with 409 Conflict naming each field and manager, unless `force` takes the fields
+/// over; applying the value the field already has shares its ownership. A write that is not an
+/// apply (create, update, patch) always succeeds and takes the fields it changes from every
+/// other manager (`recordUpdate`). `status` and server-set metadata are owned by nobody here,
+/// since the embedded cluster keeps no per-subresource entries.
 public enum ServerSideApply {
-    public static func apply(_ applied: JSONValue, to live: JSONValue?, group: String, kind: String, fieldManager: String, now: String) throws(APIError) -> JSONValue {
+    public static func apply(_ applied: JSONValue, to live: JSONValue?, group: String, kind: String, fieldManager: String,
+                             force: Bool = false, now: String) throws(APIError) -> JSONValue {
         guard case .object = applied else {
             throw .badRequest("an applied configuration must be an object with apiVersion, kind and metadata, got \(applied.typeName)")
         }
@@ -23,14 +30,20 @@ public enum ServerSideApply {
         let ownedNow = ManagedFields.fieldSet(of: configuration, metadata, atRoot: true)
 
         var result: JSONValue
+        var entries = ManagedFields.entries(of: live)
         if let live {
             result = merge(configuration, into: live, metadata)
-            let entries = live[path: "metadata", "managedFields"]?.arrayValue ?? []
             let previous = entries.first { ManagedFields.isApplyEntry($0, of: fieldManager) }?["fieldsV1"]
             let others = entries.filter { !ManagedFields.isApplyEntry($0, of: fieldManager) }.compactMap { $0["fieldsV1"] }
             if let previous {
                 ManagedFields.removeDisowned(from: &result, previous: previous, current: ownedNow, others: others, metadata)
             }
+            let changed = ManagedFields.changed(ManagedFields.leaves(of: ownedNow), from: live, to: result, metadata)
+            let (conflicts, taken) = ManagedFields.conflicts(changed, entries: entries, applier: fieldManager)
+            if !conflicts.isEmpty && !force {
+                throw .applyConflicts(conflicts)
+            }
+            entries = ManagedFields.taking(taken, from: entries) { ManagedFields.isApplyEntry($0, of: fieldManager) }
         } else {
             result = merge(configuration, into: .emptyObject, metadata)
         }
@@ -40,24 +53,60 @@ public enum ServerSideApply {
             "manager": .string(fieldManager), "operation": "Apply", "apiVersion": apiVersion,
             "time": .string(now), "fieldsType": "FieldsV1", "fieldsV1": ownedNow,
         ]
-        ManagedFields.record(entry, in: &result) { ManagedFields.isApplyEntry($0, of: fieldManager) }
+        entries.removeAll { ManagedFields.isApplyEntry($0, of: fieldManager) }
+        entries.append(entry)
+        ManagedFields.store(entries, in: &result)
         return result
     }
 
-    /// Records an `Update` entry for a write that is not an apply (create, update, patch), the
-    /// way the API server lists every writer of an object in managedFields.
-    public static func recordUpdate(of object: inout JSONValue, group: String, kind: String, fieldManager: String, now: String) {
+    /// Records a write that is not an apply (create, update, patch) by `fieldManager`, the way
+    /// kube-apiserver does: the writer's `Update` entry gains the fields it changed, every other
+    /// manager loses them, and fields the write removed are owned by nobody.
+    ///
+    /// `new` may carry managedFields of its own: none (or `[]`, which clients unaware of the
+    /// field send) keeps the live object's; `[{}]` strips them; any other list replaces them.
+    public static func recordUpdate(from old: JSONValue?, to new: inout JSONValue, group: String, kind: String,
+                                    fieldManager: String, now: String) throws(APIError) {
         let metadata = PatchMetadata.forKind(group: group, kind: kind) ?? PatchMetadata.plainObject
-        var content = object
-        content[path: "metadata", "managedFields"] = nil
-        let entry: JSONValue = [
-            "manager": .string(fieldManager), "operation": "Update", "apiVersion": object["apiVersion"] ?? .string(""),
-            "time": .string(now), "fieldsType": "FieldsV1",
-            "fieldsV1": ManagedFields.fieldSet(of: content, metadata, atRoot: true),
-        ]
-        ManagedFields.record(entry, in: &object) {
-            $0["manager"]?.stringValue == fieldManager && $0["operation"]?.stringValue == "Update"
+        var entries: [JSONValue]
+        switch new[path: "metadata", "managedFields"] {
+        case nil, .null?, .array([])?:
+            entries = ManagedFields.entries(of: old)
+        case .array(let given)? where given.allSatisfy({ $0.objectValue?.isEmpty == true }):
+            new[path: "metadata", "managedFields"] = nil
+            return
+        case .array(let given)?:
+            guard given.allSatisfy({ $0["manager"]?.stringValue != nil }) else {
+                throw .badRequest("metadata.managedFields: every entry needs a manager; send the list as read, or [{}] to clear it")
+            }
+            entries = given
+        case let other?:
+            throw .badRequest("metadata.managedFields must be a list of entries, got \(other.typeName)")
         }
+        var content = new
+        content[path: "metadata", "managedFields"] = nil
+        var previousContent = old
+        previousContent?[path: "metadata", "managedFields"] = nil
+        let newPaths = ManagedFields.leaves(of: ManagedFields.fieldSet(of: content, metadata, atRoot: true))
+        let oldPaths = previousContent.map { ManagedFields.leaves(of: ManagedFields.fieldSet(of: $0, metadata, atRoot: true)) } ?? []
+        let changed = ManagedFields.changed(newPaths, from: previousContent, to: content, metadata)
+        let removed = Set(oldPaths).subtracting(newPaths)
+
+        let isMine = { (entry: JSONValue) in
+            entry["manager"]?.stringValue == fieldManager && entry["operation"]?.stringValue == "Update"
+                && (entry["subresource"]?.stringValue ?? "").isEmpty
+        }
+        entries = ManagedFields.taking(Set(changed).union(removed), from: entries, except: isMine)
+        let previous = entries.first(where: isMine)?["fieldsV1"] ?? .emptyObject
+        let mine = ManagedFields.inserting(changed, into: ManagedFields.removing(removed, from: previous))
+        entries.removeAll(where: isMine)
+        if !ManagedFields.isLeaf(mine) {
+            entries.append([
+                "manager": .string(fieldManager), "operation": "Update", "apiVersion": new["apiVersion"] ?? .string(""),
+                "time": .string(now), "fieldsType": "FieldsV1", "fieldsV1": mine,
+            ])
+        }
+        ManagedFields.store(entries, in: &new)
     }
 
     /// The applied value merged into the live one.
@@ -112,15 +161,56 @@ enum ManagedFields {
             && (entry["subresource"]?.stringValue ?? "").isEmpty
     }
 
-    /// Replaces the entry `matches` finds, or appends `entry`.
-    static func record(_ entry: JSONValue, in object: inout JSONValue, matching matches: (JSONValue) -> Bool) {
-        var entries = object[path: "metadata", "managedFields"]?.arrayValue ?? []
-        if let index = entries.firstIndex(where: matches) {
-            entries[index] = entry
-        } else {
-            entries.append(entry)
+    /// The live object's entries. A stored value that is not a list of entries is dropped, as
+    /// kube-apiserver resets managed fields it cannot decode rather than fail the write.
+    static func entries(of object: JSONValue?) -> [JSONValue] {
+        (object?[path: "metadata", "managedFields"]?.arrayValue ?? []).filter { $0.objectValue != nil }
+    }
+
+    /// Writes `entries` in the order kube-apiserver keeps them (operation, time, manager,
+    /// apiVersion, subresource); no entries, no member.
+    static func store(_ entries: [JSONValue], in object: inout JSONValue) {
+        func key(_ entry: JSONValue) -> [String] {
+            ["operation", "time", "manager", "apiVersion", "subresource"].map { entry[$0]?.stringValue ?? "" }
         }
-        object[path: "metadata", "managedFields"] = .array(entries)
+        let sorted = entries.sorted { key($0).lexicographicallyPrecedes(key($1)) }
+        object[path: "metadata", "managedFields"] = sorted.isEmpty ? nil : .array(sorted)
+    }
+
+    /// The conflicts of changing `changed` for `applier`: each field another entry owns (the
+    /// same field, or one inside an atomic field being replaced), and the owned paths to take
+    /// from the other entries when forced. An owned empty map around a changed field is no
+    /// conflict: it owns the map, not its members.
+    static func conflicts(_ changed: [FieldPath], entries: [JSONValue], applier: String) -> ([ApplyConflict], Set<FieldPath>) {
+        guard !changed.isEmpty else { return ([], []) }
+        var conflicts: [ApplyConflict] = []
+        var taken: Set<FieldPath> = []
+        for entry in entries where !isApplyEntry(entry, of: applier) {
+            for owned in leaves(of: entry["fieldsV1"] ?? .emptyObject) where owned.last != "." {
+                guard let path = changed.first(where: { owned.starts(with: $0) }) else { continue }
+                taken.insert(owned)
+                conflicts.append(ApplyConflict(
+                    manager: entry["manager"]?.stringValue ?? "", operation: entry["operation"]?.stringValue ?? "",
+                    apiVersion: entry["apiVersion"]?.stringValue ?? "", time: entry["time"]?.stringValue,
+                    field: describe(owned.count > path.count ? owned : path)))
+            }
+        }
+        conflicts.sort { ($0.manager, $0.field) < ($1.manager, $1.field) }
+        return (conflicts, taken)
+    }
+
+    /// `entries` with `paths` taken from every entry but the one `except` matches; entries
+    /// left owning nothing are dropped.
+    static func taking(_ paths: Set<FieldPath>, from entries: [JSONValue], except: (JSONValue) -> Bool) -> [JSONValue] {
+        guard !paths.isEmpty else { return entries }
+        return entries.compactMap { entry in
+            guard !except(entry), let fields = entry["fieldsV1"] else { return entry }
+            let remaining = removing(paths, from: fields)
+            if isLeaf(remaining) { return nil }
+            var updated = entry
+            updated["fieldsV1"] = remaining
+            return updated
+        }
     }
 
     /// The fields `value` sets, as a FieldsV1 tree.
@@ -130,7 +220,10 @@ enum ManagedFields {
         for (key, member) in members {
             if atRoot && unownedRootMembers.contains(key) { continue }
             if inMetadata && unownedMetadataMembers.contains(key) { continue }
-            set["f:" + key] = memberSet(member, metadata.field(key), inMetadata: atRoot && key == "metadata")
+            let memberSet = memberSet(member, metadata.field(key), inMetadata: atRoot && key == "metadata")
+            // Metadata with only server-set members (name, namespace ...) sets nothing.
+            if atRoot && key == "metadata" && isLeaf(memberSet) { continue }
+            set["f:" + key] = memberSet
         }
         return .object(set)
     }

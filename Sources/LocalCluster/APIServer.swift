@@ -76,6 +76,9 @@ struct APIServer: HTTPResponder {
         guard request.method == .get || request.method == .head else {
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
+        if path == .openAPIV2 {
+            return try openAPIV2(request)
+        }
         let representation = try MediaTypes.negotiate(accept: request.headers[.accept])
         let types = store.registeredTypes
         switch path {
@@ -105,10 +108,30 @@ struct APIServer: HTTPResponder {
             let crds = reconciler.crdType.flatMap { try? store.list($0, namespace: nil).items } ?? []
             guard let document = OpenAPIDocuments.document(path: documentPath, types, crds: crds) else { throw Self.pathNotFound }
             return Self.json(document)
-        case .openAPIV2:
+        case .openAPIV2, .resource:
             throw Self.pathNotFound
-        case .resource:
-            throw Self.pathNotFound
+        }
+    }
+
+    /// `/openapi/v2` in the representation asked for, with an ETag so that clients that
+    /// cache it (`If-None-Match`) get a 304 while nothing changed, as from kube-apiserver.
+    private func openAPIV2(_ request: Request) throws -> Response {
+        let representation = try MediaTypes.negotiateOpenAPIV2(accept: request.headers[.accept])
+        let crds = reconciler.crdType.flatMap { try? store.list($0, namespace: nil).items } ?? []
+        let (document, hash) = OpenAPIV2Document.cached(store.registeredTypes, crds: crds)
+        let etag = "\"\(hash)\""
+        if let ifNoneMatch = request.headers[.ifNoneMatch], ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+            let type = representation == .json ? MediaTypes.json : OpenAPIV2Document.protobufContentType
+            return Response(status: .notModified, headers: [.contentType: type, .eTag: etag, .vary: "Accept"])
+        }
+        switch representation {
+        case .json:
+            return Self.json(document, extraHeaders: [.eTag: etag, .vary: "Accept"])
+        case .protobuf:
+            var buffer = ByteBuffer()
+            buffer.writeBytes(OpenAPIV2Document.protobuf(document))
+            return Response(status: .ok, headers: [.contentType: OpenAPIV2Document.protobufContentType, .cacheControl: "no-cache, private", .eTag: etag, .vary: "Accept"],
+                            body: .init(byteBuffer: buffer))
         }
     }
 

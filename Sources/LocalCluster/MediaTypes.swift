@@ -46,6 +46,34 @@ enum MediaTypes {
                        message: "only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io")
     }
 
+    /// What `/openapi/v2` is asked for in: the gnostic protobuf that client-go's discovery
+    /// client requests, or JSON.
+    enum OpenAPIV2Representation: Equatable {
+        case protobuf
+        case json
+    }
+
+    /// The first entry of the Accept header `/openapi/v2` can produce (JSON for wildcards, as
+    /// kube-openapi's handler lists JSON first); 406 when none.
+    /// client-go asks for `application/com.github.proto-openapi.spec.v2@v1.0+protobuf`; older
+    /// clients wrote `.v2.v1.0+protobuf`.
+    static func negotiateOpenAPIV2(accept: String?) throws(APIError) -> OpenAPIV2Representation {
+        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return .json }
+        for entry in accept.split(separator: ",") {
+            let type = entry.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            switch type {
+            case "application/com.github.proto-openapi.spec.v2@v1.0+protobuf", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf":
+                return .protobuf
+            case "application/json", "*/*", "application/*":
+                return .json
+            default:
+                continue
+            }
+        }
+        throw APIError(code: 406, reason: "NotAcceptable",
+                       message: "/openapi/v2 is served as application/json and application/com.github.proto-openapi.spec.v2@v1.0+protobuf only")
+    }
+
     /// The kind of body a write request carries.
     enum BodyType: Equatable {
         case object          // application/json, application/yaml

@@ -13,6 +13,7 @@ extension ResourceHandler {
         var object = try await readObject(type)
         try Self.placeInNamespace(&object, type: type, namespace: namespace)
         let warnings = try fieldValidation(object, type: type, old: nil)
+        try ServerSideApply.recordUpdate(from: nil, to: &object, group: type.group, kind: type.kind, fieldManager: updateManager, now: Timestamps.now())
         let created = try store.create(type, namespace: namespace, object: object, options: writeOptions)
         afterWrite(type, object: created)
         return APIServer.json(created, status: 201, extraHeaders: warnings)
@@ -23,10 +24,15 @@ extension ResourceHandler {
         try Self.placeInNamespace(&object, type: type, namespace: namespace)
         try Self.checkName(object, name: name)
         let warnings = subresource == .main ? try fieldValidation(object, type: type, old: nil) : [:]
+        let manager = updateManager
+        let now = Timestamps.now()
         let result = try store.update(type, namespace: namespace, name: name, subresource: subresource, options: writeOptions) {
             (current: JSONValue?) throws(APIError) -> JSONValue in
-            guard current != nil else { throw APIError.notFound(type, name: name) }
-            return object
+            guard let current else { throw APIError.notFound(type, name: name) }
+            guard subresource == .main else { return object }
+            var updated = object
+            try ServerSideApply.recordUpdate(from: current, to: &updated, group: type.group, kind: type.kind, fieldManager: manager, now: now)
+            return updated
         }
         afterWrite(type, object: result.object)
         return APIServer.json(result.object, status: result.created ? 201 : 200, extraHeaders: warnings)
@@ -38,6 +44,7 @@ extension ResourceHandler {
         let patch = try MediaTypes.decodeBody(body, contentType: bodyType == .apply ? "application/yaml" : request.headers[.contentType])
         var options = writeOptions
         let now = Timestamps.now()
+        let manager = updateManager
         switch bodyType {
         case .object:
             throw APIError.unsupportedMediaType(request.headers[.contentType] ?? "")
@@ -63,7 +70,8 @@ extension ResourceHandler {
             var patched: JSONValue
             switch bodyType {
             case .apply:
-                patched = try ServerSideApply.apply(patch, to: current, group: type.group, kind: type.kind, fieldManager: options.fieldManager ?? "", now: now)
+                patched = try ServerSideApply.apply(patch, to: current, group: type.group, kind: type.kind, fieldManager: options.fieldManager ?? "",
+                                                    force: query.flag("force"), now: now)
             case .jsonPatch:
                 guard let current else { throw APIError.notFound(type, name: name) }
                 patched = try JSONPatch.apply(patch, to: current)
@@ -85,6 +93,9 @@ extension ResourceHandler {
             if subresource == .main, let strategy {
                 let unknown = FieldValidation.unknownFields(patched, strategy: strategy, old: current)
                 warnings.record(try validation.check(unknown))
+            }
+            if subresource == .main, bodyType != .apply {
+                try ServerSideApply.recordUpdate(from: current, to: &patched, group: type.group, kind: type.kind, fieldManager: manager, now: now)
             }
             return patched
         }

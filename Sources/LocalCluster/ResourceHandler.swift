@@ -115,6 +115,16 @@ struct ResourceHandler {
         WriteOptions(dryRun: query.all("dryRun").contains("All"), fieldManager: query.nonEmpty("fieldManager"))
     }
 
+    /// Who a write that is not an apply is recorded as in managedFields: the `fieldManager`
+    /// parameter, else the User-Agent's product (`kubectl`, `OpenAPI-Generator`), as
+    /// kube-apiserver names such writers.
+    var updateManager: String {
+        if let manager = query.nonEmpty("fieldManager") { return manager }
+        let agent = request.headers[.userAgent] ?? ""
+        let product = agent.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        return product.isEmpty ? "unknown" : String(product.prefix(128))
+    }
+
     var listOptions: ListOptions {
         ListOptions(
             labelSelector: query.nonEmpty("labelSelector"), fieldSelector: query.nonEmpty("fieldSelector"),

@@ -1,3 +1,4 @@
+import ClusterCore
 import Foundation
 import JSON
 import Testing
@@ -44,6 +45,18 @@ struct ClusterRequestParsingTests {
         #expect(throws: (any Error).self) { try MediaTypes.negotiate(accept: "application/vnd.kubernetes.protobuf") }
         #expect(try MediaTypes.bodyType(contentType: "application/strategic-merge-patch+json; charset=utf-8") == .strategicMerge)
         #expect(throws: (any Error).self) { try MediaTypes.bodyType(contentType: "text/plain") }
+    }
+
+    @Test("/openapi/v2 answers gnostic protobuf in either spelling client-go uses, JSON for wildcards, 406 otherwise")
+    func openAPIV2Negotiation() throws {
+        #expect(APIPath(path: "/openapi/v2") == .openAPIV2)
+        #expect(try MediaTypes.negotiateOpenAPIV2(accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf") == .protobuf)
+        #expect(try MediaTypes.negotiateOpenAPIV2(accept: "application/com.github.proto-openapi.spec.v2.v1.0+protobuf, application/json") == .protobuf)
+        #expect(try MediaTypes.negotiateOpenAPIV2(accept: "*/*") == .json)
+        #expect(try MediaTypes.negotiateOpenAPIV2(accept: nil) == .json)
+        #expect(try MediaTypes.negotiateOpenAPIV2(accept: "text/html, application/json;q=0.9") == .json)
+        let refused = #expect(throws: APIError.self) { try MediaTypes.negotiateOpenAPIV2(accept: "application/vnd.kubernetes.protobuf") }
+        #expect(refused?.code == 406)
     }
 
     @Test("A protobuf ConfigMap decodes to its JSON form; truncated input is a 400")
