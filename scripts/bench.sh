@@ -165,5 +165,6 @@ if [ -z "${BENCH_SKIP_RELEASES:-}" ]; then
     scripts/bench-releases.sh "$work/releases-baseline" "$BENCH_BASELINE" baseline
     release_runs+=(--results "baseline=$work/releases-baseline")
   fi
-  "$benchmarks" release-report "${release_runs[@]}" --output "$output"
+  "$benchmarks" release-report "${release_runs[@]}" --output "$output" \
+    --note "Measured $(date -u "+%Y-%m-%d %H:%M UTC") on the machine above."
 fi

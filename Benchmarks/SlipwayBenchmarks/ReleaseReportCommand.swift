@@ -14,6 +14,9 @@ struct ReleaseReportCommand: ParsableCommand {
     @Option(help: "The Markdown file to append to.")
     var output: String
 
+    @Option(help: "Lines saying when and where the releases were measured (repeatable).")
+    var note: [String] = []
+
     func validate() throws {
         guard !results.isEmpty, results.allSatisfy({ $0.contains("=") }) else {
             throw ValidationError("--results takes LABEL=DIR, at least once")
@@ -25,7 +28,7 @@ struct ReleaseReportCommand: ParsableCommand {
             let parts = entry.split(separator: "=", maxSplits: 1)
             return (String(parts[0]), URL(fileURLWithPath: String(parts[1]), isDirectory: true))
         }
-        let markdown = ReleaseReport(runs: runs).markdown
+        let markdown = ReleaseReport(runs: runs, notes: note).markdown
         let url = URL(fileURLWithPath: output)
         var existing = FileManager.default.contents(atPath: url.path) ?? Data()
         existing.append(Data(("\n" + markdown).utf8))
@@ -36,6 +39,7 @@ struct ReleaseReportCommand: ParsableCommand {
 
 struct ReleaseReport {
     let runs: [(label: String, directory: URL)]
+    var notes: [String] = []
 
     static func json(_ directory: URL, _ name: String) -> JSONValue? {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { return nil }
@@ -70,7 +74,7 @@ struct ReleaseReport {
             "`scripts/bench-releases.sh`: for each row a fresh embedded cluster (`--readiness-delay 0.2 --traffic-rate 0`) and one",
             "`slipway controller` (4 workers) from the same build; N applications seeded (blue/green: two Deployments, two Services,",
             "one readiness gate; canary: two Deployments, one Service, the replica-ratio router with two weight steps), then N",
-            "DeploymentRequests in one burst. *Reaction* is a watch seeing a request's first status after seeing it created.",
+            "DeploymentRequests in one burst.\(notes.isEmpty ? "" : " " + notes.joined(separator: " ")) *Reaction* is a watch seeing a request's first status after seeing it created.",
             "*API bound* is the controller's API writes per release (measured from its metrics) × N ÷ the embedded API's write",
             "throughput measured on the same cluster build (concurrent ConfigMap updates): no controller issuing those writes",
             "one after another through that API could finish sooner. Cluster CPU is the embedded cluster's over the same burst.",

@@ -12,6 +12,7 @@ import Synchronization
 public final class MetricsRegistry: Sendable {
     public let prometheus: PrometheusCollectorRegistry
     private let collectors = Mutex<[@Sendable () -> Void]>([])
+    private let writers = Mutex<[@Sendable (inout [UInt8]) -> Void]>([])
 
     public init(prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.prometheus = prometheus
@@ -25,12 +26,21 @@ public final class MetricsRegistry: Sendable {
         collectors.withLock { $0.append(refresh) }
     }
 
+    /// `write` appends metric families in the text format to every exposition, after the
+    /// registry's own. For families of many series derived from state at scrape time (a gauge
+    /// per target), where registering each series with the collector registry would cost more
+    /// than rendering them.
+    public func addWriter(_ write: @escaping @Sendable (inout [UInt8]) -> Void) {
+        writers.withLock { $0.append(write) }
+    }
+
     /// The Prometheus text exposition of every metric, after running the collectors.
     public func exposition() -> [UInt8] {
         for refresh in collectors.withLock({ $0 }) { refresh() }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         prometheus.emit(into: &buffer)
+        for write in writers.withLock({ $0 }) { write(&buffer) }
         return buffer
     }
 

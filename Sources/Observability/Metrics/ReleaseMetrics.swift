@@ -32,7 +32,9 @@ public final class ReleaseMetrics: Sendable {
     private struct State {
         var source: Source?
         var ledger: ReleaseLedger?
-        var gauges: [TargetGauges.Sample: Prometheus.Gauge] = [:]
+        /// The per-target gauges of the last look, rendered at each scrape (`TargetGauges.write`):
+        /// thousands of targets make tens of thousands of series, too many to register one by one.
+        var gauges: TargetGauges?
         var environments: Set<String> = []
     }
 
@@ -42,6 +44,10 @@ public final class ReleaseMetrics: Sendable {
     public init(registry: MetricsRegistry) {
         self.registry = registry
         registry.addCollector { [weak self] in self?.refresh() }
+        registry.addWriter { [weak self] buffer in
+            guard let gauges = self?.state.withLock({ $0.gauges }) else { return }
+            gauges.write(into: &buffer)
+        }
     }
 
     /// Starts reporting from `source`, whose caches must be synced: what it holds now is the
@@ -57,13 +63,11 @@ public final class ReleaseMetrics: Sendable {
     /// Stops reporting: the gauges go away (counters stay, as counters must).
     public func detach() {
         refresh()
-        let gauges = state.withLock { state in
+        state.withLock { state in
             state.source = nil
             state.ledger = nil
-            defer { state.gauges = [:] }
-            return Array(state.gauges.values)
+            state.gauges = nil
         }
-        for gauge in gauges { registry.prometheus.unregisterGauge(gauge) }
     }
 
     /// Reads the source and updates every release metric. Looks are taken one at a time (under
@@ -80,15 +84,7 @@ public final class ReleaseMetrics: Sendable {
             let update = ledger.update(requests: requests) { namespace, target in environments["\(namespace)/\(target)"] }
             state.ledger = ledger
 
-            let snapshot = TargetGauges(targets: targets, requests: requests)
-            for (sample, value) in snapshot.values {
-                let gauge = state.gauges[sample] ?? registry.gauge(sample.name, sample.labels.map { ($0.name, $0.value) })
-                gauge.set(value)
-                state.gauges[sample] = gauge
-            }
-            for sample in state.gauges.keys where snapshot.values[sample] == nil {
-                if let gauge = state.gauges.removeValue(forKey: sample) { registry.prometheus.unregisterGauge(gauge) }
-            }
+            state.gauges = TargetGauges(targets: targets, requests: requests)
             // Every environment's counters exist from the start at 0, so that increase() sees the first release.
             for environment in Set(environments.values).subtracting(state.environments).sorted() {
                 state.environments.insert(environment)
