@@ -78,7 +78,8 @@ start_cluster() {
   kubectl --kubeconfig "$work/kubeconfig" apply -f manifests/crds/ >/dev/null
 }
 
-# Starts the controller and returns once its caches are synced; prints the seconds it took.
+# Starts the controller and returns once its caches are synced; the seconds it took go to
+# $work/synced (not printed: a command substitution would run it in a subshell and lose the pid).
 start_controller() {
   metrics_port=$(free_port)
   local start
@@ -87,7 +88,7 @@ start_controller() {
     --health-addr "" --log-level warning >"$work/controller.out" 2>"$work/controller.out.err" &
   controller_pid=$!
   wait_for_line "$work/controller.out" '^slipway controller started' "$controller_pid" 1800 "the controller"
-  awk -v start="$start" -v end="$(date +%s%N)" 'BEGIN { printf "%.3f\n", (end - start) / 1e9 }'
+  awk -v start="$start" -v end="$(date +%s%N)" 'BEGIN { printf "%.3f\n", (end - start) / 1e9 }' >"$work/synced"
 }
 
 cluster_options=(--kubeconfig "$work/kubeconfig" --namespace bench)
@@ -97,7 +98,7 @@ run_burst() {
   step "$count concurrent $strategy releases"
   start_cluster
   "$benchmarks" seed-releases "${cluster_options[@]}" --count "$count" --strategy "$strategy" >"$results/$name-seed.json"
-  start_controller >/dev/null
+  start_controller
   "$benchmarks" releases "${cluster_options[@]}" --count "$count" --label "$label-$strategy" \
     --controller-pid "$controller_pid" --cluster-pid "$cluster_pid" \
     --controller-metrics "http://127.0.0.1:$metrics_port/metrics" --timeout "${BENCH_RELEASE_TIMEOUT:-900}" | tee "$results/$name.json" >&2
@@ -111,6 +112,7 @@ start_cluster
 "$benchmarks" watch "${cluster_options[@]}" --objects 2000 --updates 10000 --concurrency 64 >"$results/api-writes.json"
 stop_all
 
+# BENCH_RELEASE_SIZES=" " runs no burst.
 for size in $sizes; do
   run_burst bluegreen "$size" "bluegreen-$size"
 done
@@ -123,7 +125,8 @@ if [ -z "${BENCH_SKIP_STEADY:-}" ] && [ "$steady_targets" -gt 0 ]; then
   start_cluster
   "$benchmarks" seed-releases "${cluster_options[@]}" --count "$steady_targets" --strategy bluegreen \
     --finished-per-target "$steady_finished" --timeout 1800 >"$results/steady-seed.json"
-  synced=$(start_controller)
+  start_controller
+  synced=$(cat "$work/synced")
   # Let the start-up reconciles of every finished request drain before measuring idle.
   sleep 20
   cpu_start=$(awk '{ print $14 + $15 }' "/proc/$controller_pid/stat")

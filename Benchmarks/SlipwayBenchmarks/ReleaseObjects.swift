@@ -73,42 +73,36 @@ enum ReleaseObjects {
 
     static func blueGreenTarget(_ index: Int, namespace: String) -> JSONValue {
         let app = app(index)
-        return [
-            "apiVersion": "slipway.dev/v1alpha1", "kind": "DeploymentTarget",
-            "metadata": ["name": .string(target(index)), "namespace": .string(namespace)],
-            "spec": [
-                "environment": .string("production-\(index)"),
-                "source": ["imageRepository": "bench/app"],
-                "container": "app",
-                "strategy": ["blueGreen": [
-                    "activeService": .string(app), "previewService": .string("\(app)-preview"),
-                    "blueDeployment": .string("\(app)-blue"), "greenDeployment": .string("\(app)-green"),
-                    "autoPromote": true, "scaleDownDelaySeconds": 0, "prePromotionGates": ["ready"],
-                ]],
-                "gates": [["name": "ready", "intervalSeconds": 1, "successThreshold": 1, "failureLimit": 3, "readiness": ["maxRestarts": 0]]],
-                "progressDeadlineSeconds": 600,
-                "historyLimit": 10,
-            ],
-        ]
+        return target(index, namespace: namespace, strategy: ["blueGreen": [
+            "activeService": .string(app), "previewService": .string("\(app)-preview"),
+            "blueDeployment": .string("\(app)-blue"), "greenDeployment": .string("\(app)-green"),
+            "autoPromote": true, "scaleDownDelaySeconds": 0, "prePromotionGates": ["ready"],
+        ]], gates: [["name": "ready", "intervalSeconds": 1, "successThreshold": 1, "failureLimit": 3, "readiness": ["maxRestarts": 0]]])
     }
 
     static func canaryTarget(_ index: Int, namespace: String) -> JSONValue {
         let app = app(index)
+        return target(index, namespace: namespace, strategy: ["canary": [
+            "stableDeployment": .string("\(app)-stable"), "canaryDeployment": .string("\(app)-canary"),
+            "service": .string(app), "trafficRouting": ["replicaRatio": .emptyObject],
+            "steps": [["setWeight": 50], ["setWeight": 100]],
+        ]], gates: [])
+    }
+
+    private static func target(_ index: Int, namespace: String, strategy: JSONValue, gates: [JSONValue]) -> JSONValue {
+        var spec: JSONValue = [
+            "environment": .string("production-\(index)"),
+            "source": ["imageRepository": "bench/app"],
+            "container": "app",
+            "strategy": strategy,
+            "progressDeadlineSeconds": 600,
+            "historyLimit": 10,
+        ]
+        if !gates.isEmpty { spec["gates"] = .array(gates) }
         return [
             "apiVersion": "slipway.dev/v1alpha1", "kind": "DeploymentTarget",
             "metadata": ["name": .string(target(index)), "namespace": .string(namespace)],
-            "spec": [
-                "environment": .string("production-\(index)"),
-                "source": ["imageRepository": "bench/app"],
-                "container": "app",
-                "strategy": ["canary": [
-                    "stableDeployment": .string("\(app)-stable"), "canaryDeployment": .string("\(app)-canary"),
-                    "service": .string(app), "trafficRouting": ["replicaRatio": .emptyObject],
-                    "steps": [["setWeight": 50], ["setWeight": 100]],
-                ]],
-                "progressDeadlineSeconds": 600,
-                "historyLimit": 10,
-            ],
+            "spec": spec,
         ]
     }
 

@@ -82,6 +82,7 @@ struct ReleaseReport {
             "| Build | Releases | Finished | All finished after (s) | Controller CPU (s) | CPU per release (ms) | Reaction p50 / p99 (s) | Controller peak RSS (MiB) | Cluster CPU (s) | Cluster peak RSS (MiB) | Writes per release | API bound (s) | Time ÷ bound |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        var throughputs: [String] = []
         for run in runs {
             let throughput = Self.number(Self.json(run.directory, "api-writes.json")?["updatesPerSecond"])
             for file in Self.burstFiles(run.directory) {
@@ -96,16 +97,16 @@ struct ReleaseReport {
                 let kind = file.hasPrefix("canary") ? "canary" : "blue/green"
                 lines.append("| \(run.label) | \(Int(releases)) \(kind) | \(Int(finished)) | \(timedOut ? "not all in \(Self.format(seconds, 0))" : Self.format(seconds, 1)) "
                     + "| \(Self.format(Self.number(result["controllerCPUSeconds"]), 1)) "
-                    + "| \(Self.format(Self.number(result["controllerCPUPerRelease"]).map { $0 * 1000 }, 1)) "
+                    + "| \(timedOut ? "–" : Self.format(Self.number(result["controllerCPUPerRelease"]).map { $0 * 1000 }, 1)) "
                     + "| \(Self.format(Self.number(result["reactionP50"]), 3)) / \(Self.format(Self.number(result["reactionP99"]), 3)) "
                     + "| \(Self.format(Self.number(result["controllerPeakRSSMiB"]), 0)) | \(Self.format(Self.number(result["clusterCPUSeconds"]), 1)) "
                     + "| \(Self.format(Self.number(result["clusterPeakRSSMiB"]), 0)) "
                     + "| \(Self.format(writes, 1)) | \(Self.format(bound, 1)) | \(ratio.map { Self.format($0, 1) + "×" } ?? "–") |")
             }
-            if let throughput {
-                lines.append("")
-                lines.append("Embedded API write throughput (\(run.label) build): \(Self.format(throughput, 0)) updates/s.")
-            }
+            if let throughput { throughputs.append("\(run.label): \(Self.format(throughput, 0)) updates/s") }
+        }
+        if !throughputs.isEmpty {
+            lines += ["", "Embedded API write throughput, per build: " + throughputs.joined(separator: "; ") + "."]
         }
         lines += [
             "",
