@@ -12,7 +12,9 @@ import SlipwayAPI
 /// live object. Every write keeps its precondition, so a decision made on a cached copy that is
 /// already outdated fails with a conflict and is retried on fresh objects; and every write's
 /// result goes back into the cache (`Store.keepWritten`), so the next reconcile of the same
-/// request does not trip over its own previous write.
+/// request does not trip over its own previous write. An object the cache does not hold is
+/// asked of the API before it counts as missing: a target created a moment before its request
+/// may not have reached the cache yet, and "does not exist" ends a request for good.
 ///
 /// Status writes go through the status subresource with the object's resourceVersion, so a
 /// write based on a stale read fails with 409 and the reconcile is retried on fresh objects.
@@ -39,15 +41,15 @@ public struct KubeRolloutCluster: RolloutCluster {
 
     public func exists(_ resource: ResourceDescriptor, name: String, namespace: String) async throws -> Bool {
         if let caches {
-            if resource == Deployment.resource { return caches.deployments.get(name: name, namespace: namespace) != nil }
-            if resource == Service.resource { return caches.services.get(name: name, namespace: namespace) != nil }
+            if resource == Deployment.resource, caches.deployments.get(name: name, namespace: namespace) != nil { return true }
+            if resource == Service.resource, caches.services.get(name: name, namespace: namespace) != nil { return true }
         }
         return try await lookup.exists(resource, name: name, namespace: namespace)
     }
 
     public func containerNames(ofDeployment name: String, namespace: String) async throws -> [String]? {
-        if let caches {
-            return caches.deployments.get(name: name, namespace: namespace).map { $0.spec?.template.spec?.containers.map(\.name) ?? [] }
+        if let cached = caches?.deployments.get(name: name, namespace: namespace) {
+            return cached.spec?.template.spec?.containers.map(\.name) ?? []
         }
         return try await lookup.containerNames(ofDeployment: name, namespace: namespace)
     }
@@ -87,7 +89,7 @@ public struct KubeRolloutCluster: RolloutCluster {
     }
 
     public func target(namespace: String, name: String) async throws -> DeploymentTarget? {
-        if let caches { return caches.targets.get(name: name, namespace: namespace) }
+        if let cached = caches?.targets.get(name: name, namespace: namespace) { return cached }
         return try await orNil { () async throws(KubeError) in try await client.get(DeploymentTarget.self, name: name, namespace: namespace) }
     }
 
@@ -119,7 +121,7 @@ public struct KubeRolloutCluster: RolloutCluster {
     }
 
     private func deployment(namespace: String, name: String) async throws -> Deployment? {
-        if let caches { return caches.deployments.get(name: name, namespace: namespace) }
+        if let cached = caches?.deployments.get(name: name, namespace: namespace) { return cached }
         return try await orNil { () async throws(KubeError) in try await client.get(Deployment.self, name: name, namespace: namespace) }
     }
 
@@ -161,7 +163,7 @@ public struct KubeRolloutCluster: RolloutCluster {
     // MARK: Services
 
     public func serviceSelector(namespace: String, name: String) async throws -> [String: String]? {
-        if let caches { return caches.services.get(name: name, namespace: namespace).map { $0.spec?.selector ?? [:] } }
+        if let cached = caches?.services.get(name: name, namespace: namespace) { return cached.spec?.selector ?? [:] }
         let service = try await orNil { () async throws(KubeError) in try await client.get(Service.self, name: name, namespace: namespace) }
         return service.map { $0.spec?.selector ?? [:] }
     }
