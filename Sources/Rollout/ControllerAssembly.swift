@@ -20,7 +20,8 @@ import SlipwayAPI
 public struct ControllerAssembly: Sendable {
     public let controller: Controller<DeploymentRequest>
     public let reconciler: RequestReconciler
-    public let targets: Store<DeploymentTarget>
+    /// The targets' watch cache (the release metrics read it).
+    public var targets: Store<DeploymentTarget> { caches.targets }
     /// The indexed caches the mappings and the reconciler read.
     public let caches: RolloutCaches
 
@@ -37,7 +38,7 @@ public struct ControllerAssembly: Sendable {
         // The stores exist before their watches, so that every mapping reads the indexed caches.
         let caches = RolloutCaches(requests: controller.store, targets: Store(transform: Store.stripManagedFields),
                                    deployments: Store(transform: Store.stripManagedFields), services: Store(transform: Store.stripManagedFields))
-        let targets = controller.watches(KubeWatchSource(client: client, DeploymentTarget.self, namespace: namespace), into: caches.targets) { target in
+        controller.watches(KubeWatchSource(client: client, DeploymentTarget.self, namespace: namespace), into: caches.targets) { target in
             caches.requestKeys(of: target)
         }
         controller.watches(KubeWatchSource(client: client, Deployment.self, namespace: namespace), into: caches.deployments) { deployment in
@@ -48,7 +49,6 @@ public struct ControllerAssembly: Sendable {
         }
         let cluster = KubeRolloutCluster(client: client, events: events, caches: caches)
         self.controller = controller
-        self.targets = targets
         self.caches = caches
         self.reconciler = RequestReconciler(cluster: cluster, gates: .standard(prober: prober, prometheus: prometheus), configuration: rollout, logger: logger)
     }
