@@ -68,16 +68,13 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Converts a Codable value into a `JSONValue` (through its JSON encoding).
+    /// Converts a Codable value into a `JSONValue` (`JSONValueEncoder`).
     public init(encoding value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        self = try JSONValue(parsing: data)
+        self = try JSONValueEncoder().encode(value)
     }
 
-    /// Decodes this value as a Codable type (through its JSON encoding).
+    /// Decodes this value as a Codable type, walking the value itself (`JSONValueDecoder`).
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(jsonBytes()))
+        try JSONValueDecoder().decode(T.self, from: self)
     }
 }

@@ -24,8 +24,8 @@ extension ObjectList: DirectJSONDecodable where Item == DynamicObject {
 }
 
 enum ResponseDecoding {
-    /// Decodes a response body. Typed values go through `JSONDecoder` reading the response
-    /// buffer in place (no copy into a `Data`).
+    /// Decodes a response body: parsed by the project's parser, typed values then built from
+    /// the parsed tree by `JSONValueDecoder`.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: @autoclosure () -> String) throws(KubeError) -> T {
         guard !bytes.isEmpty else {
             throw .decoding(.init(what: what(), reason: "the response body is empty"))
@@ -34,11 +34,7 @@ enum ResponseDecoding {
             if let direct = T.self as? any DirectJSONDecodable.Type, let value = try direct.decodeDirectly(bytes) as? T {
                 return value
             }
-            return try bytes.withUnsafeBytes { raw throws -> T in
-                guard let base = raw.baseAddress else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "empty body")) }
-                let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none)
-                return try JSONDecoder().decode(T.self, from: data)
-            }
+            return try JSONValueDecoder().decode(T.self, from: bytes)
         } catch let error as JSONError {
             throw .decoding(.init(what: what(), reason: error.description))
         } catch {
@@ -49,9 +45,7 @@ enum ResponseDecoding {
     static func encode<T: Encodable>(_ value: T, what: @autoclosure () -> String) throws(KubeError) -> [UInt8] {
         if let dynamic = value as? DynamicObject { return dynamic.value.jsonBytes() }
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            return [UInt8](try encoder.encode(value))
+            return try JSONValueEncoder().encodeToBytes(value)
         } catch {
             throw .decoding(.init(what: what(), reason: "cannot be encoded: \(error)"))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 
 /// Every way a Kubernetes API call can fail, kept apart so that callers can react to each:
 /// the API said no (`api`), the bytes never made it (`transport`), the answer was not what was
@@ -107,7 +108,7 @@ extension KubeError {
     /// Builds the error for a failed response: the body's Status when it is one, otherwise a
     /// Status made from the HTTP status code, so that `isNotFound` and friends still work.
     static func fromResponse(status httpStatus: Int, body: [UInt8]) -> KubeError {
-        if let decoded = try? JSONDecoder().decode(Status.self, from: Data(body)),
+        if let decoded = try? JSONValueDecoder().decode(Status.self, from: body),
            decoded.kind == "Status" || decoded.reason != nil || decoded.message != nil {
             var status = decoded
             if status.code == nil || status.code == 0 { status.code = httpStatus }

@@ -5,7 +5,6 @@ import JSON
 /// any split and it yields the same events.
 public struct WatchEventDecoder<Object: Decodable & Sendable> {
     private var framer: LineFramer
-    private let decoder = JSONDecoder()
 
     public init(maximumEventSize: Int = 256 * 1024 * 1024) {
         framer = LineFramer(maximumLineLength: maximumEventSize)
@@ -39,7 +38,9 @@ public struct WatchEventDecoder<Object: Decodable & Sendable> {
             return try decodeDynamicLine(line)
         }
         do {
-            return try decoder.decode(WatchEvent<Object>.self, from: Data(line))
+            return try JSONValueDecoder().decode(WatchEvent<Object>.self, from: line)
+        } catch let error as JSONError {
+            throw .decoding(.init(what: "watch event of \(Object.self)", reason: error.description))
         } catch {
             throw .decoding(.init(what: "watch event of \(Object.self)", reason: DecodingFailureText.describe(error)))
         }
