@@ -40,19 +40,34 @@ public final class Store<Object: KubernetesObject>: Sendable {
             }
         }
 
+        /// Every bucket is changed in place: copying it first would make one update cost as
+        /// much as the bucket is large (the namespace index holds every object of a namespace).
         mutating func removeFromIndexes(_ object: Object, key: ObjectKey) {
             for (name, function) in indexFunctions {
-                for value in function(object) {
-                    guard var keys = indexes[name]?[value] else { continue }
-                    keys.remove(key)
-                    indexes[name]?[value] = keys.isEmpty ? nil : keys
-                }
+                for value in function(object) { removeFromBucket(name, value, key) }
             }
         }
 
+        private mutating func removeFromBucket(_ name: String, _ value: String, _ key: ObjectKey) {
+            guard indexes[name]?[value] != nil else { return }
+            indexes[name]![value]!.remove(key)
+            if indexes[name]![value]!.isEmpty { indexes[name]![value] = nil }
+        }
+
+        /// An update moves the object only between the buckets whose value changed; most updates
+        /// (status, spec) change none.
         mutating func put(_ object: Object, key: ObjectKey) {
-            if let old = objects.updateValue(object, forKey: key) { removeFromIndexes(old, key: key) }
-            insertIntoIndexes(object, key: key)
+            guard let old = objects.updateValue(object, forKey: key) else {
+                insertIntoIndexes(object, key: key)
+                return
+            }
+            for (name, function) in indexFunctions {
+                let before = function(old)
+                let after = function(object)
+                guard before != after else { continue }
+                for value in before where !after.contains(value) { removeFromBucket(name, value, key) }
+                for value in after where !before.contains(value) { indexes[name, default: [:]][value, default: []].insert(key) }
+            }
         }
 
         mutating func remove(_ key: ObjectKey) {
