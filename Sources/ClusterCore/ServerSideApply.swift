@@ -87,10 +87,19 @@ public enum ServerSideApply {
         content[path: "metadata", "managedFields"] = nil
         var previousContent = old
         previousContent?[path: "metadata", "managedFields"] = nil
-        let newPaths = ManagedFields.leaves(of: ManagedFields.fieldSet(of: content, metadata, atRoot: true))
-        let oldPaths = previousContent.map { ManagedFields.leaves(of: ManagedFields.fieldSet(of: $0, metadata, atRoot: true)) } ?? []
-        let changed = ManagedFields.changed(newPaths, from: previousContent, to: content, metadata)
-        let removed = Set(oldPaths).subtracting(newPaths)
+        let changed: [FieldPath]
+        let removed: Set<FieldPath>
+        if let previousContent, ManagedFields.ownedMembersEqual(previousContent, content) {
+            // Most writes (every status update) leave every owned field as it was; building the
+            // field sets of both versions only to find no difference was most of a write's cost.
+            changed = []
+            removed = []
+        } else {
+            let newPaths = ManagedFields.leaves(of: ManagedFields.fieldSet(of: content, metadata, atRoot: true))
+            let oldPaths = previousContent.map { ManagedFields.leaves(of: ManagedFields.fieldSet(of: $0, metadata, atRoot: true)) } ?? []
+            changed = ManagedFields.changed(newPaths, from: previousContent, to: content, metadata)
+            removed = Set(oldPaths).subtracting(newPaths)
+        }
 
         let isMine = { (entry: JSONValue) in
             entry["manager"]?.stringValue == fieldManager && entry["operation"]?.stringValue == "Update"
@@ -155,6 +164,24 @@ enum ManagedFields {
         "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
         "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink",
     ]
+
+    /// Whether two versions of an object agree on every member a manager can own: all but
+    /// `status` and server-set metadata. Equal here means no field changed, appeared or went.
+    static func ownedMembersEqual(_ old: JSONValue, _ new: JSONValue) -> Bool {
+        guard case .object(let oldMembers) = old, case .object(let newMembers) = new else { return old == new }
+        func owned(_ members: OrderedDictionary<String, JSONValue>) -> [String: JSONValue] {
+            var result: [String: JSONValue] = [:]
+            for (key, value) in members where key != "status" {
+                if key == "metadata", case .object(let metadata) = value {
+                    result[key] = .object(metadata.filter { !unownedMetadataMembers.contains($0.key) })
+                } else {
+                    result[key] = value
+                }
+            }
+            return result
+        }
+        return owned(oldMembers) == owned(newMembers)
+    }
 
     static func isApplyEntry(_ entry: JSONValue, of manager: String) -> Bool {
         entry["manager"]?.stringValue == manager && entry["operation"]?.stringValue == "Apply"

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// RFC 3339 timestamps as Kubernetes writes them (`2024-05-01T12:00:00Z`, optionally with
 /// fractional seconds or a numeric offset), and the human durations kubectl shows for them.
 public enum Timestamps {
@@ -47,6 +51,63 @@ public enum Timestamps {
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Double(seconds) + fraction
+    }
+
+    /// `2024-05-01T12:00:00Z`: RFC 3339 in UTC at second precision, as metadata carries it.
+    ///
+    /// Written by hand because the embedded cluster stamps every write and Foundation's
+    /// `ISO8601DateFormatter` built a new ICU formatter per call (a tenth of the cluster's CPU
+    /// under a burst of releases).
+    public static func rfc3339(secondsSinceEpoch: Double) -> String {
+        let whole = Int(secondsSinceEpoch.rounded(.down))
+        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
+        let secondOfDay = whole - days * 86_400
+        let (year, month, day) = civilFromDays(days)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(20)
+        func append(_ number: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = number
+            while divisor > 0 {
+                bytes.append(UInt8(48 + rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(year, digits: 4)
+        bytes.append(45)
+        append(month, digits: 2)
+        bytes.append(45)
+        append(day, digits: 2)
+        bytes.append(84)
+        append(secondOfDay / 3600, digits: 2)
+        bytes.append(58)
+        append(secondOfDay / 60 % 60, digits: 2)
+        bytes.append(58)
+        append(secondOfDay % 60, digits: 2)
+        bytes.append(90)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The current time as `rfc3339(secondsSinceEpoch:)` writes it.
+    public static func now() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return rfc3339(secondsSinceEpoch: Double(spec.tv_sec))
+    }
+
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).
+    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -113,13 +113,3 @@ struct CRDReconciler: Sendable {
         return result
     }
 }
-
-/// RFC 3339 timestamps in UTC with second precision, as metadata uses them.
-enum Timestamps {
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date())
-    }
-}

@@ -273,9 +273,7 @@ enum ProtobufBodies {
                 if number == 1, case .varint(let raw) = value { seconds = Int64(bitPattern: raw) }
             }
             if seconds == 0 { return .null }
-            let formatter = ISO8601DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            return .string(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
+            return .string(Timestamps.rfc3339(secondsSinceEpoch: Double(seconds)))
         case (.intOrString, .bytes(let bytes)):
             let parts = try decode(bytes, [1: Field(name: "type", type: .int), 2: Field(name: "intVal", type: .int), 3: Field(name: "strVal", type: .string)])
             if parts["type"]?.intValue == 1 { return parts["strVal"] ?? .string("") }

@@ -121,6 +121,21 @@ struct TableConverterTests {
         #expect(Timestamps.secondsSinceEpoch("yesterday") == nil)
         #expect(Timestamps.age(of: nil, now: now) == "<unknown>")
     }
+
+    @Test("Timestamps are written as RFC 3339 in UTC and read back to the same second, leap days included")
+    func writtenTimestamps() {
+        #expect(Timestamps.rfc3339(secondsSinceEpoch: 0) == "1970-01-01T00:00:00Z")
+        #expect(Timestamps.rfc3339(secondsSinceEpoch: 1_778_414_400.9) == "2026-05-10T12:00:00Z")
+        #expect(Timestamps.rfc3339(secondsSinceEpoch: 951_782_400) == "2000-02-29T00:00:00Z")
+        #expect(Timestamps.rfc3339(secondsSinceEpoch: 4_107_542_399) == "2100-02-28T23:59:59Z")
+        var seconds = 0.0
+        while seconds < 5_000_000_000 {
+            let text = Timestamps.rfc3339(secondsSinceEpoch: seconds)
+            #expect(Timestamps.secondsSinceEpoch(text) == seconds, "\(text)")
+            seconds += 86_399 * 37 + 3_601
+        }
+        #expect(Timestamps.secondsSinceEpoch(Timestamps.now()) != nil)
+    }
 }
 
 @Suite("Table JSONPath")

@@ -144,9 +144,6 @@ struct IdentityEndpoints: Sendable {
     }
 
     static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        Timestamps.rfc3339(secondsSinceEpoch: date.timeIntervalSince1970)
     }
 }
