@@ -11,23 +11,16 @@ extension WorkloadController {
     static let revisionAnnotation = "deployment.kubernetes.io/revision"
     static let hashLabel = "pod-template-hash"
 
-    func syncDeployments(_ state: inout PassState, now: Date) {
-        let allReplicaSets = list(replicaSets)
-        var byOwner: [String: [JSONValue]] = [:]
-        for replicaSet in allReplicaSets {
-            if let owner = replicaSet.controllerUID { byOwner[owner, default: []].append(replicaSet) }
+    func syncDeployment(_ ref: WorkloadRef, _ state: inout PassState, now: Date) {
+        guard let deployment = current(deployments, ref), !deployment.isBeingDeleted else {
+            state.unsettled.deployments.remove(ref)
+            return
         }
-        let allDeployments = list(deployments)
-        collectOrphans(allReplicaSets, ownerKind: "Deployment", owners: allDeployments, type: replicaSets)
-        for deployment in allDeployments where !deployment.isBeingDeleted {
-            let owned = byOwner[deployment.objectUID] ?? []
-            let fingerprint = Self.fingerprint(deployment, dependents: owned)
-            if state.settled[deployment.objectUID] == fingerprint { continue }
-            syncDeployment(deployment, owned: owned, now: now)
-            // Settled: the rollout was complete when read (no progress deadline can pass) and
-            // this pass found it so; a write it made changes a version and brings it back.
-            state.settled[deployment.objectUID] = Self.isComplete(deployment, owned: owned) ? fingerprint : nil
-        }
+        let owned = owned(by: deployment, replicaSets, state)
+        if let created = syncDeployment(deployment, owned: owned, now: now) { state.index.record(created, .replicaSet) }
+        // Settled: the rollout was complete when read (no progress deadline can pass); a write
+        // this sync made comes back as a change and brings it into the next pass.
+        if Self.isComplete(deployment, owned: owned) { state.unsettled.deployments.remove(ref) } else { state.unsettled.deployments.insert(ref) }
     }
 
     /// The rollout is complete: the status describes the latest generation, every desired pod
@@ -41,9 +34,10 @@ extension WorkloadController {
         return owned.filter { $0.specReplicas > 0 || $0.statusInt("replicas") > 0 }.count <= 1
     }
 
-    private func syncDeployment(_ deployment: JSONValue, owned: [JSONValue], now: Date) {
+    /// One step of the rollout; returns the ReplicaSet it created, if it did.
+    private func syncDeployment(_ deployment: JSONValue, owned: [JSONValue], now: Date) -> JSONValue? {
         let desired = max(0, deployment.specReplicas)
-        guard let template = deployment[path: "spec", "template"] else { return }
+        guard let template = deployment[path: "spec", "template"] else { return nil }
         let hash = PodTemplateHash.of(template)
         var newReplicaSet = owned.first { $0.objectLabels[Self.hashLabel] == hash && !$0.isBeingDeleted }
         let old = owned.filter { $0.objectUID != newReplicaSet?.objectUID }
@@ -73,7 +67,7 @@ extension WorkloadController {
                 newReplicaSet = createReplicaSet(for: deployment, template: template, hash: hash, replicas: initial, old: old)
                 if let newReplicaSet { specReplicas[newReplicaSet.objectUID] = initial; created = true }
             }
-            guard var newReplicaSet else { return }
+            guard var newReplicaSet else { return nil }
             if !created, let revised = reviseIfRolledBack(newReplicaSet, old: old) { newReplicaSet = revised }
             let newUID = newReplicaSet.objectUID
             var newTarget = specReplicas[newUID] ?? 0
@@ -126,6 +120,7 @@ extension WorkloadController {
         writeStatus(deployments, of: deployment, deploymentStatus(
             deployment, newReplicaSet: newReplicaSet, all: owned, created: created, specReplicas: specReplicas,
             desired: desired, maxUnavailable: maxUnavailable, now: now))
+        return created ? newReplicaSet : nil
     }
 
     private func createReplicaSet(for deployment: JSONValue, template: JSONValue, hash: String, replicas: Int, old: [JSONValue]) -> JSONValue? {

@@ -11,54 +11,36 @@ extension WorkloadController {
     /// controller's burst is 500); the next pass continues.
     static let podBurst = 100
 
-    func syncReplicaSets(_ state: inout PassState, now: Date) {
-        let allPods = list(pods).filter { !$0.isBeingDeleted }
-        var podsByOwner: [String: [JSONValue]] = [:]
-        for pod in allPods {
-            if let owner = pod.controllerUID { podsByOwner[owner, default: []].append(pod) }
+    func syncReplicaSet(_ ref: WorkloadRef, _ state: inout PassState, now: Date) {
+        guard let replicaSet = current(replicaSets, ref), !replicaSet.isBeingDeleted else {
+            state.unsettled.replicaSets.remove(ref)
+            return
         }
-        let allReplicaSets = list(replicaSets)
-        collectOrphans(allPods, ownerKind: "ReplicaSet", owners: allReplicaSets, type: pods)
-        for replicaSet in allReplicaSets where !replicaSet.isBeingDeleted {
-            let owned = podsByOwner[replicaSet.objectUID] ?? []
-            let desired = max(0, replicaSet.specReplicas)
-            let fingerprint = Self.fingerprint(replicaSet, dependents: owned)
-            if state.settled[replicaSet.objectUID] == fingerprint { continue }
-            // Settled: every pod there and available, so nothing changes until something does.
-            let minReadySeconds = replicaSet[path: "spec", "minReadySeconds"]?.intValue ?? 0
-            let settled = owned.count == desired && minReadySeconds == 0 && owned.allSatisfy(SimulatedKubelet.isReady)
-            state.settled[replicaSet.objectUID] = settled ? fingerprint : nil
-            if owned.count < desired {
-                for _ in 0..<min(desired - owned.count, Self.podBurst) { createPod(for: replicaSet) }
-            } else if owned.count > desired {
-                // Pods that are not ready go first, then the newest (as the real controller ranks them).
-                let ranked = owned.sorted { left, right in
-                    let leftReady = SimulatedKubelet.isReady(left), rightReady = SimulatedKubelet.isReady(right)
-                    if leftReady != rightReady { return !leftReady }
-                    return (left[path: "metadata", "creationTimestamp"]?.stringValue ?? "") > (right[path: "metadata", "creationTimestamp"]?.stringValue ?? "")
-                }
-                for pod in ranked.prefix(min(owned.count - desired, Self.podBurst)) {
-                    _ = try? store.delete(pods, namespace: pod.objectNamespace, name: pod.objectName)
-                }
+        if collectIfOrphan(replicaSet, ownerKind: "Deployment", ownerType: deployments, type: replicaSets) { return }
+        let owned = owned(by: replicaSet, pods, state).filter { !$0.isBeingDeleted }
+        let desired = max(0, replicaSet.specReplicas)
+        // Settled: every pod there and available, so nothing changes until something does.
+        let minReadySeconds = replicaSet[path: "spec", "minReadySeconds"]?.intValue ?? 0
+        let settled = owned.count == desired && minReadySeconds == 0 && owned.allSatisfy(SimulatedKubelet.isReady)
+        if settled { state.unsettled.replicaSets.remove(ref) } else { state.unsettled.replicaSets.insert(ref) }
+        if owned.count < desired {
+            for _ in 0..<min(desired - owned.count, Self.podBurst) {
+                // Known at once, so that the next pass counts it before its watch event arrives.
+                if let pod = createPod(for: replicaSet) { state.index.record(pod, .pod) }
             }
-            writeStatus(replicaSets, of: replicaSet, replicaSetStatus(replicaSet, pods: owned, now: now))
+        } else if owned.count > desired {
+            // Pods that are not ready go first, then the newest (as the real controller ranks them).
+            let ranked = owned.sorted { left, right in
+                let leftReady = SimulatedKubelet.isReady(left), rightReady = SimulatedKubelet.isReady(right)
+                if leftReady != rightReady { return !leftReady }
+                return (left[path: "metadata", "creationTimestamp"]?.stringValue ?? "") > (right[path: "metadata", "creationTimestamp"]?.stringValue ?? "")
+            }
+            for pod in ranked.prefix(min(owned.count - desired, Self.podBurst)) {
+                _ = try? store.delete(pods, namespace: pod.objectNamespace, name: pod.objectName)
+            }
         }
-    }
-
-    /// Deletes dependents whose controlling owner (of `ownerKind` in apps/v1) is gone, as the
-    /// garbage collector does for an owner deleted while a dependent was being created.
-    /// `dependents` must have been listed before `owners`, so that an owner missing from
-    /// `owners` was deleted rather than not yet created.
-    /// https://kubernetes.io/docs/concepts/architecture/garbage-collection/
-    func collectOrphans(_ dependents: [JSONValue], ownerKind: String, owners: [JSONValue], type: ResourceType) {
-        let living = Set(owners.map(\.objectUID))
-        for dependent in dependents where !dependent.isBeingDeleted {
-            let references = dependent[path: "metadata", "ownerReferences"]?.arrayValue ?? []
-            guard let reference = references.first(where: { $0["controller"]?.boolValue == true }),
-                  reference["kind"]?.stringValue == ownerKind, reference["apiVersion"]?.stringValue == "apps/v1",
-                  let uid = reference["uid"]?.stringValue, !living.contains(uid)
-            else { continue }
-            _ = try? store.delete(type, namespace: dependent.objectNamespace, name: dependent.objectName)
+        if writeStatus(replicaSets, of: replicaSet, replicaSetStatus(replicaSet, pods: owned, now: now)), let owner = replicaSet.controllerUID {
+            state.markController(owner, of: .replicaSet)
         }
     }
 
@@ -92,7 +74,7 @@ extension WorkloadController {
 
     /// A pod of the ReplicaSet's template, named `<replicaset>-<5 random>` and owned by it,
     /// already bound to the simulated node.
-    private func createPod(for replicaSet: JSONValue) {
+    private func createPod(for replicaSet: JSONValue) -> JSONValue? {
         var metadata: JSONValue = [
             "generateName": .string(replicaSet.objectName + "-"),
             "namespace": .string(replicaSet.objectNamespace),
@@ -104,9 +86,10 @@ extension WorkloadController {
         spec["nodeName"] = .string(SimulatedKubelet.nodeName)
         let pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec]
         do {
-            _ = try store.create(pods, namespace: replicaSet.objectNamespace, object: pod)
+            return try store.create(pods, namespace: replicaSet.objectNamespace, object: pod)
         } catch {
             logger.debug("simulation could not create a pod", metadata: ["replicaset": "\(replicaSet.objectName)", "error": "\(error)"])
+            return nil
         }
     }
 }

@@ -41,7 +41,7 @@ extension JSONValue {
 /// Timestamps as the API writes them: RFC 3339 in UTC at second precision.
 enum SimulationTime {
     static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(secondsFromGMT: 0) ?? .gmt))
+        ClusterCore.Timestamps.rfc3339(secondsSinceEpoch: date.timeIntervalSince1970)
     }
 
     static func date(_ text: String?) -> Date? {
