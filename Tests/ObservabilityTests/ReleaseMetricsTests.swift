@@ -22,6 +22,33 @@ struct ReleaseMetricsTests {
     /// 2026-11-25T11:00:00Z: when the controller started leading.
     let since = Date(timeIntervalSince1970: 1_795_604_400)
 
+    @Test("with many environments each family is written once, every environment has its series, and histograms are cumulative")
+    func manyEnvironments() throws {
+        let registry = MetricsRegistry()
+        let metrics = ReleaseMetrics(registry: registry)
+        let caches = Caches()
+        let count = 300
+        let targets = try (0..<count).map { try Objects.target("web-\($0)", environment: "env-\($0)") }
+        caches.set(requests: try (0..<count).map { try Objects.request("r\($0)", target: "web-\($0)", phase: .progressing, startedAt: "2026-11-25T11:00:00Z") },
+                   targets: targets)
+        metrics.attach(caches.source, since: since)
+        caches.set(requests: try (0..<count).map {
+            try Objects.request("r\($0)", target: "web-\($0)", phase: .succeeded, startedAt: "2026-11-25T11:00:00Z", finishedAt: "2026-11-25T11:00:\(10 + $0 % 40)Z")
+        }, targets: targets)
+        let text = registry.expositionText()
+        #expect(text.components(separatedBy: "# TYPE deployments_total counter").count == 2)
+        #expect(text.components(separatedBy: "# TYPE deployment_duration_seconds histogram").count == 2)
+        for index in [0, 17, count - 1] {
+            let seconds = Double(10 + index % 40)
+            #expect(sample(text, "deployments_total{env=\"env-\(index)\",status=\"success\"}") == 1)
+            #expect(sample(text, "deployments_total{env=\"env-\(index)\",status=\"failed\"}") == 0)
+            #expect(sample(text, "deployment_duration_seconds_sum{env=\"env-\(index)\"}") == seconds)
+            #expect(sample(text, "deployment_duration_seconds_bucket{env=\"env-\(index)\",le=\"5.0\"}") == 0)
+            #expect(sample(text, "deployment_duration_seconds_bucket{env=\"env-\(index)\",le=\"60.0\"}") == 1)
+            #expect(sample(text, "deployment_duration_seconds_bucket{env=\"env-\(index)\",le=\"+Inf\"}") == 1)
+        }
+    }
+
     @Test("a release that finishes is counted once by environment and outcome, with its duration")
     func countsOnce() throws {
         let registry = MetricsRegistry()

@@ -36,6 +36,8 @@ public final class ReleaseMetrics: Sendable {
         /// thousands of targets make tens of thousands of series, too many to register one by one.
         var gauges: TargetGauges?
         var environments: Set<String> = []
+        /// Release counters and durations, kept across terms (counters never go back).
+        var counters = ReleaseCounters(durationBuckets: ReleaseMetrics.durationBuckets)
     }
 
     private let registry: MetricsRegistry
@@ -45,8 +47,9 @@ public final class ReleaseMetrics: Sendable {
         self.registry = registry
         registry.addCollector { [weak self] in self?.refresh() }
         registry.addWriter { [weak self] buffer in
-            guard let gauges = self?.state.withLock({ $0.gauges }) else { return }
-            gauges.write(into: &buffer)
+            guard let (gauges, counters) = self?.state.withLock({ ($0.gauges, $0.counters) }) else { return }
+            gauges?.write(into: &buffer)
+            counters.write(into: &buffer)
         }
     }
 
@@ -86,29 +89,19 @@ public final class ReleaseMetrics: Sendable {
 
             state.gauges = TargetGauges(targets: targets, requests: requests)
             // Every environment's counters exist from the start at 0, so that increase() sees the first release.
-            for environment in Set(environments.values).subtracting(state.environments).sorted() {
+            for environment in Set(environments.values).subtracting(state.environments) {
                 state.environments.insert(environment)
-                for status in ReleaseLedger.outcomes { _ = deployments(environment, status) }
-                _ = duration(environment)
+                state.counters.addEnvironment(environment, outcomes: ReleaseLedger.outcomes)
             }
             for release in update.finished {
-                deployments(release.environment, release.status).increment()
-                if let seconds = release.seconds { duration(release.environment).record(seconds) }
+                state.counters.finished(environment: release.environment, status: release.status, seconds: release.seconds)
             }
             for measured in update.gates {
-                registry.counter(MetricName.gateResults, [("env", measured.environment), ("namespace", measured.namespace),
-                                                          ("target", measured.target), ("gate", measured.gate),
-                                                          ("result", measured.result)])
-                    .increment(by: Int64(measured.count))
+                state.counters.gateMeasured([.init(name: "env", value: measured.environment), .init(name: "namespace", value: measured.namespace),
+                                             .init(name: "target", value: measured.target), .init(name: "gate", value: measured.gate),
+                                             .init(name: "result", value: measured.result)],
+                                            count: measured.count)
             }
         }
-    }
-
-    private func deployments(_ environment: String, _ status: String) -> Prometheus.Counter {
-        registry.counter(MetricName.deployments, [("env", environment), ("status", status)])
-    }
-
-    private func duration(_ environment: String) -> ValueHistogram {
-        registry.valueHistogram(MetricName.deploymentDuration, [("env", environment)], buckets: Self.durationBuckets)
     }
 }

@@ -8,11 +8,8 @@ import SlipwayAPI
 struct TargetGauges {
     struct Sample: Hashable {
         var name: String
-        var labels: [Label]
-        struct Label: Hashable {
-            var name: String
-            var value: String
-        }
+        var labels: [PrometheusText.Label]
+        typealias Label = PrometheusText.Label
     }
 
     var values: [Sample: Double] = [:]
@@ -73,32 +70,12 @@ struct TargetGauges {
 }
 
 extension TargetGauges {
-    /// The gauges in the Prometheus text format: each family once with its HELP and TYPE
-    /// lines, its series sorted, label values escaped as the format asks.
-    /// See https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
+    /// The gauges in the Prometheus text format, each family once.
     func write(into buffer: inout [UInt8]) {
-        var families: [String: [(labels: String, value: Double)]] = [:]
-        for (sample, value) in values {
-            let labels = sample.labels.map { "\($0.name)=\"\(Self.escape($0.value))\"" }.joined(separator: ",")
-            families[sample.name, default: []].append((labels, value))
-        }
+        var families: [String: [(labels: [PrometheusText.Label], value: String)]] = [:]
+        for (sample, value) in values { families[sample.name, default: []].append((sample.labels, "\(value)")) }
         for name in families.keys.sorted() {
-            var text = ""
-            if let help = MetricCatalogue.help[name], !help.isEmpty { text += "# HELP \(name) \(Self.escapeHelp(help))\n" }
-            text += "# TYPE \(name) gauge\n"
-            for series in (families[name] ?? []).sorted(by: { $0.labels < $1.labels }) {
-                text += series.labels.isEmpty ? "\(name) \(series.value)\n" : "\(name){\(series.labels)} \(series.value)\n"
-            }
-            buffer.append(contentsOf: Array(text.utf8))
+            PrometheusText.family(name, type: "gauge", series: families[name] ?? [], into: &buffer)
         }
-    }
-
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
-    }
-
-    static func escapeHelp(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 }
