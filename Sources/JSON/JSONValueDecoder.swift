@@ -172,8 +172,9 @@ extension JSONValue {
     }
 }
 
-/// A member name used only in coding paths (array positions, super decoders).
-private struct PathKey: CodingKey {
+/// A member name used only in coding paths (array positions, super coders), by the decoder and
+/// the encoder alike.
+struct PathKey: CodingKey {
     var stringValue: String
     var intValue: Int?
     init(stringValue: String) { self.stringValue = stringValue }

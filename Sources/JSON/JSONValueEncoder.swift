@@ -103,16 +103,6 @@ private final class JSONValueEncoding: Encoder {
     }
 }
 
-private struct IndexKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(stringValue: String) { self.stringValue = stringValue }
-    init(intValue: Int) {
-        self.stringValue = "Index \(intValue)"
-        self.intValue = intValue
-    }
-}
-
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: EncodingSlot
     let codingPath: [any CodingKey]
@@ -162,7 +152,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder() -> any Encoder {
-        let key = IndexKey(stringValue: "super")
+        let key = PathKey.super
         let child = EncodingSlot()
         if case .object(var members) = slot.content {
             slot.content = .empty
@@ -193,7 +183,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
         slot.content = .array(elements)
     }
 
-    private var nextKey: IndexKey { IndexKey(intValue: count) }
+    private var nextKey: PathKey { PathKey(intValue: count) }
 
     mutating func encodeNil() throws { append(EncodingSlot(.value(.null))) }
     mutating func encode(_ value: Bool) throws { append(EncodingSlot(.value(.bool(value)))) }
