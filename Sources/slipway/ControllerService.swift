@@ -176,6 +176,7 @@ final class ControllerService: ServiceLifecycle.Service {
             let requests = assembly.controller.store, targets = assembly.targets
             releases?.attach(ReleaseMetrics.Source(requests: { requests.list() }, targets: { targets.list() }), since: termStarted)
             logger.info("caches synced")
+            FreedMemory.release()
             FileHandle.standardOutput.write(Data("slipway controller started\n".utf8))
         }
         await withTaskCancellationHandler {
