@@ -7,7 +7,8 @@
 # BENCH_UPDATES (10000), BENCH_GETS (1000), BENCH_CONCURRENCY (64), BENCH_OUTPUT (docs/benchmarks.md).
 # Then the controller at scale (scripts/bench-releases.sh and its settings). BENCH_BASELINE=PATH
 # names another build's `slipway` binary to measure side by side in the same run (e.g. a
-# checkout of an earlier commit built with `swift build -c release`); BENCH_SKIP_RELEASES=1
+# checkout of an earlier commit built with `swift build -c release`; BENCH_BASELINE_RELEASE_SIZES,
+# BENCH_BASELINE_CANARY_RELEASES and BENCH_BASELINE_SKIP_STEADY narrow what it runs); BENCH_SKIP_RELEASES=1
 # measures the client only.
 set -euo pipefail
 
@@ -162,7 +163,13 @@ if [ -z "${BENCH_SKIP_RELEASES:-}" ]; then
   release_runs=(--results "this=$work/releases")
   scripts/bench-releases.sh "$work/releases" "$slipway" this
   if [ -n "${BENCH_BASELINE:-}" ]; then
-    scripts/bench-releases.sh "$work/releases-baseline" "$BENCH_BASELINE" baseline
+    # The baseline may be measured on fewer scenarios (an old build can take many minutes on
+    # the large ones): BENCH_BASELINE_RELEASE_SIZES, BENCH_BASELINE_CANARY_RELEASES and
+    # BENCH_BASELINE_SKIP_STEADY override the settings above for it alone.
+    BENCH_RELEASE_SIZES="${BENCH_BASELINE_RELEASE_SIZES:-${BENCH_RELEASE_SIZES:-100 1000 3000}}" \
+      BENCH_CANARY_RELEASES="${BENCH_BASELINE_CANARY_RELEASES:-${BENCH_CANARY_RELEASES:-1000}}" \
+      BENCH_SKIP_STEADY="${BENCH_BASELINE_SKIP_STEADY:-${BENCH_SKIP_STEADY:-}}" \
+      scripts/bench-releases.sh "$work/releases-baseline" "$BENCH_BASELINE" baseline
     release_runs+=(--results "baseline=$work/releases-baseline")
   fi
   "$benchmarks" release-report "${release_runs[@]}" --output "$output" \
