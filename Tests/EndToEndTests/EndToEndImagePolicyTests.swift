@@ -1,4 +1,5 @@
 import Crypto
+import FakeTelegramAPI
 import Foundation
 import Kube
 import Registry
@@ -143,6 +144,27 @@ struct EndToEndImagePolicyTests {
                 #expect(failed.status?.message?.contains("progressDeadlineSeconds") == true, "\(failed.status?.message ?? "")")
                 #expect(failed.timelineActions.isEmpty)
                 try await Self.expectUntouched(cluster, firstImage: registry.firstImage)
+            }
+        }
+    }
+
+    @Test("the bot checks a deploy's image in the registry before asking to confirm: a commit CI has not pushed is refused, a pushed one shows its digest")
+    func botChecksImage() async throws {
+        try await RegistryFixture.with { registry in
+            try await BotEndToEnd.with { bot in
+                try await bot.cluster.apply(registry.application())
+                try await bot.say("/deploy production 1234567", as: BotFixture.admin)
+                let refusal = try await bot.message(in: BotFixture.admin.id, containing: "is not in the registry yet")
+                #expect(refusal.text.contains(registry.image("1234567")), "\(refusal.text)")
+                #expect(refusal.text.contains("is CI still building it?"), "\(refusal.text)")
+                #expect(refusal.buttons.isEmpty)
+
+                let digest = try await registry.push("abcdef1")
+                try await bot.say("/deploy production abcdef1", as: BotFixture.admin)
+                let question = try await bot.message(in: BotFixture.admin.id, containing: "Deploy abcdef1 to production?")
+                #expect(question.text.contains(digest.short), "\(question.text)")
+                try await bot.waitUntilHandled()
+                #expect(try await bot.requests().isEmpty, "a request was created before anyone confirmed")
             }
         }
     }
