@@ -21,6 +21,9 @@ struct EndToEndDemoTests {
         #expect(summary.contains { $0.hasPrefix("blue/green release") && $0.contains("Succeeded") }, "\(result.stdout)")
         #expect(summary.contains { $0.hasPrefix("broken release") && $0.contains("RolledBack") }, "\(result.stdout)")
         #expect(summary.contains { $0.hasPrefix("canary release") && $0.contains("Succeeded") }, "\(result.stdout)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry") {
+            #expect(summary.contains { $0.hasPrefix("unpushed image") && $0.contains("Rejected") }, "\(result.stdout)")
+        }
         #expect(!result.stdout.contains("\u{1B}["), "escape codes in output that is not a terminal")
     }
 
