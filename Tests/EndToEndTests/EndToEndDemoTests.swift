@@ -5,7 +5,7 @@ import Testing
 @Suite("EndToEnd demo", .enabled(if: EndToEndCluster.binary != nil))
 struct EndToEndDemoTests {
     /// With Prometheus when it is installed (the canary's PromQL gate), and with HTTP gates alone.
-    @Test("the demo runs its three releases and exits 0 with a summary of each", arguments: [[], ["--no-prometheus"]])
+    @Test("the demo runs its releases (four with docker-registry installed) and exits 0 with a summary of each", arguments: [[], ["--no-prometheus"]])
     func demo(flags: [String]) async throws {
         let binary = try #require(EndToEndCluster.binary)
         let manifests = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests").path
