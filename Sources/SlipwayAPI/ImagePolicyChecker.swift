@@ -152,7 +152,7 @@ public struct KubePullSecretSource: PullSecretSource {
         } catch {
             if error.isNotFound { return nil }
             if error.isForbidden {
-                throw PullSecretProblem("the controller may not read Secret \(namespace)/\(name); grant its ServiceAccount get on that Secret (see the chart's imagePolicy.pullSecrets)")
+                throw PullSecretProblem("the controller may not read Secret \(namespace)/\(name); grant its ServiceAccount get on that Secret (the chart's registryPullSecrets renders that Role)")
             }
             throw error
         }
