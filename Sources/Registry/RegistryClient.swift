@@ -180,6 +180,9 @@ public actor RegistryClient {
         if let cached = tokens[key], cached.expires > ContinuousClock.now { return "Bearer " + cached.token }
         guard fetch else { return nil }
         let token = try await fetchToken(realm: realm, service: service, scope: scope, image: image, credentials: credentials)
+        // Expired tokens go when a new one comes, so the cache holds at most the live ones.
+        let now = ContinuousClock.now
+        tokens = tokens.filter { $0.value.expires > now }
         tokens[key] = token
         return "Bearer " + token.token
     }
