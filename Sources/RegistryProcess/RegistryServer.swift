@@ -37,14 +37,18 @@ public final class RegistryServer: Sendable {
 
     /// Starts a registry on a free loopback port, `attempts` times in all when another process
     /// takes the port first, each within `readinessTimeout`.
+    /// - Parameter blobsRedirectTo: a base URL (`https://localhost:PORT`) blob downloads are
+    ///   redirected to, as registries backed by object storage redirect them: the registry answers
+    ///   307 to `BASE/docker/registry/v2/blobs/…/data`, the blob's path under `directory/data`.
     public static func start(authentication: Authentication = .none, pki: RegistryPKI? = nil,
                              in parent: URL = FileManager.default.temporaryDirectory, binary: String? = RegistryServer.binary,
+                             blobsRedirectTo: String? = nil,
                              readinessTimeout: Duration = .seconds(30), attempts: Int = 3) async throws -> RegistryServer {
         guard let binary else { throw RegistryServerError("docker-registry is not installed; run scripts/install-deps.sh") }
         let pki = try pki ?? RegistryPKI()
         var lastLog = ""
         for _ in 0..<max(attempts, 1) {
-            let server = try launch(binary: binary, authentication: authentication, pki: pki, in: parent)
+            let server = try launch(binary: binary, authentication: authentication, pki: pki, in: parent, blobsRedirectTo: blobsRedirectTo)
             if try await server.waitUntilReady(timeout: readinessTimeout) { return server }
             lastLog = server.log
             await server.stop()
@@ -52,7 +56,8 @@ public final class RegistryServer: Sendable {
         throw RegistryServerError("docker-registry did not answer within \(readinessTimeout): \(lastLog.suffix(2000))")
     }
 
-    private static func launch(binary: String, authentication: Authentication, pki: RegistryPKI, in parent: URL) throws -> RegistryServer {
+    private static func launch(binary: String, authentication: Authentication, pki: RegistryPKI, in parent: URL,
+                               blobsRedirectTo: String?) throws -> RegistryServer {
         let directory = parent.appendingPathComponent("registry-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
         let (certificate, key) = try pki.issueLoopbackServerCertificate()
@@ -81,6 +86,15 @@ public final class RegistryServer: Sendable {
                 rootcertbundle: \(directory.path)/token.crt
             """
         }
+        let redirect = blobsRedirectTo.map { base in
+            """
+            middleware:
+              storage:
+                - name: redirect
+                  options:
+                    baseurl: \(base)
+            """
+        } ?? ""
         let configuration = """
         version: 0.1
         log:
@@ -98,6 +112,7 @@ public final class RegistryServer: Sendable {
             certificate: \(directory.path)/server.crt
             key: \(directory.path)/server.key
         \(auth)
+        \(redirect)
 
         """
         let config = directory.appendingPathComponent("config.yml")

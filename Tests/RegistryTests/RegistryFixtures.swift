@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTP
 import Hummingbird
 import Logging
@@ -97,5 +100,99 @@ extension RegistryServer {
     /// `HOST/REPOSITORY:TAG` in this registry.
     func image(_ repository: String, tag: String) -> ImageReference {
         ImageReference(registry: host, repository: repository, tag: tag)
+    }
+}
+
+/// Blob storage elsewhere, as S3 or GCS behind a registry: a static HTTPS server (Python's
+/// http.server with TLS) on `localhost` serving the storage of the registry under `root`
+/// (`root/registry-…/data`), which notes every request and whether it carried an Authorization
+/// header (credentials must stay with the registry's host).
+final class BlobStorage: Sendable {
+    let baseURL: String
+    private let process: Process
+    private let authorizationLog: URL
+
+    private init(baseURL: String, process: Process, authorizationLog: URL) {
+        self.baseURL = baseURL
+        self.process = process
+        self.authorizationLog = authorizationLog
+    }
+
+    static let script = """
+        import glob, http.server, signal, ssl, sys
+        # A child inherits its parent's blocked signals; SIGTERM must end this server.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+        root, cert, key, port, log = sys.argv[1:6]
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):
+                stores = glob.glob(root + "/registry-*/data")
+                super().__init__(*args, directory=stores[0] if stores else root, **kwargs)
+            def do_GET(self):
+                with open(log, "a") as f:
+                    f.write(("authorized " if self.headers.get("Authorization") else "anonymous ") + self.path + "\\n")
+                super().do_GET()
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        print("serving", flush=True)
+        server.serve_forever()
+        """
+
+    /// Serves `root` over TLS with a certificate from `pki`, on a port found free just before.
+    static func start(root: URL, pki: RegistryPKI) async throws -> BlobStorage {
+        let (certificate, key) = try pki.issueLoopbackServerCertificate()
+        let files = root.appendingPathComponent("blob-storage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        try certificate.write(to: files.appendingPathComponent("tls.crt"), atomically: true, encoding: .utf8)
+        try key.write(to: files.appendingPathComponent("tls.key"), atomically: true, encoding: .utf8)
+        let log = files.appendingPathComponent("authorized-requests")
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script, root.path, files.appendingPathComponent("tls.crt").path, files.appendingPathComponent("tls.key").path,
+                             String(port), log.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Ready once it says so (a line on its standard output).
+        let ready = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            Thread.detachNewThread {
+                let line = output.fileHandleForReading.availableData
+                continuation.resume(returning: String(decoding: line, as: UTF8.self).contains("serving"))
+            }
+        }
+        guard ready else { throw RegistryServerError("the blob storage server did not start") }
+        return BlobStorage(baseURL: "https://localhost:\(port)", process: process, authorizationLog: log)
+    }
+
+    /// The requests served, `authorized PATH` or `anonymous PATH`.
+    var requests: [String] {
+        ((try? String(contentsOf: authorizationLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// SIGTERM, then SIGKILL when it is still running after 5 s.
+    func stop() async {
+        if process.isRunning { process.terminate() }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw RegistryServerError("no free port for the blob storage server") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -51,6 +51,48 @@ struct SignatureVerifierTests {
         }
     }
 
+    @Test("blobs redirected to storage on another host are fetched there without the registry's credentials, and a signature still verifies")
+    func redirectedBlobs() async throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("registry-redirect-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let pki = try RegistryPKI()
+        let storage = try await BlobStorage.start(root: parent, pki: pki)
+        let credentials = RegistryCredentials(username: "ci", password: UUID().uuidString)
+        let server: RegistryServer
+        do {
+            server = try await RegistryServer.start(authentication: .htpasswd(user: credentials.username, password: credentials.password), pki: pki,
+                                                    in: parent, blobsRedirectTo: storage.baseURL)
+        } catch {
+            await storage.stop()
+            throw error
+        }
+        let client = try RegistryClient(caBundlePEM: server.caCertificatePEM)
+        defer { client.shutdown() }
+        do {
+            let image = server.image("shop/web", tag: "signed")
+            let publisher = ImagePublisher(client: client, credentials: credentials)
+            let digest = try await publisher.pushImage(image, content: "redirected")
+            try await publisher.sign(image, digest: digest, key: key)
+            let layer = try #require(try await client.manifest(image, credentials: credentials).layers.first)
+            let bytes = try await client.blob(layer.digest, of: image, credentials: credentials)
+            #expect(ImageDigest(of: bytes) == layer.digest)
+            let verifier = try SignatureVerifier(publicKeysPEM: [key.publicKey.pemRepresentation])
+            try await verifier.verify(image, digest: digest, client: client, credentials: credentials)
+            // Both the layer and the signature payload came from the storage, without credentials.
+            let served = storage.requests
+            #expect(served.contains { $0.hasPrefix("anonymous ") && $0.contains(layer.digest.hex) }, "\(served)")
+            #expect(served.count >= 2, "\(served)")
+            #expect(!served.contains { $0.hasPrefix("authorized ") }, "credentials went to blob storage: \(served)")
+        } catch {
+            await server.stop()
+            await storage.stop()
+            throw error
+        }
+        await server.stop()
+        await storage.stop()
+    }
+
     @Test("a payload for another repository is refused even with a valid signature")
     func otherRepository() async throws {
         let digest = ImageDigest(of: Array("x".utf8))
