@@ -89,7 +89,7 @@ let package = Package(
             name: "slipway",
             dependencies: [
                 "LocalCluster", "Kube", "KubeRuntime", "Rollout", "SlipwayAPI", "Telegram", "TelegramChatOps",
-                "ChatOps", "Observability", "SlipwayCLI", "YAML", "JSON", "PrometheusProcess",
+                "ChatOps", "Observability", "SlipwayCLI", "YAML", "JSON", "PrometheusProcess", "Registry", "RegistryProcess",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "Kube", "JSON", "HTTP", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .target(name: "SlipwayAPI", dependencies: ["Kube", "JSON", "YAML"], swiftSettings: strict),
+        .target(name: "SlipwayAPI", dependencies: ["Kube", "JSON", "YAML", "Registry"], swiftSettings: strict),
         .testTarget(
             name: "SlipwayAPITests",
             dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML", "ClusterCore"],
@@ -133,7 +133,7 @@ let package = Package(
         ),
         .target(
             name: "Rollout",
-            dependencies: ["KubeRuntime", "SlipwayAPI", "Kube", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KubeRuntime", "SlipwayAPI", "Registry", "Kube", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "SlipwayAPI", "KubeRuntime", "Kube", "JSON", "ClusterCore", "YAML"], swiftSettings: strict),
@@ -146,14 +146,15 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML", "FakeTelegramAPI", "PrometheusProcess"],
+            dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML", "FakeTelegramAPI", "PrometheusProcess", "Registry", "RegistryProcess",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Chat operations, front-end neutral: commands, roles, signed buttons, audit log, progress.
         .target(
             name: "ChatOps",
             dependencies: [
-                "SlipwayAPI", "Kube", "KubeRuntime", "HTTP", "JSON", "YAML",
+                "SlipwayAPI", "Registry", "Kube", "KubeRuntime", "HTTP", "JSON", "YAML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -224,6 +225,35 @@ let package = Package(
         // The request CLI's logic: tables, progress rendering, exit codes, the demo's scenario.
         .target(name: "SlipwayCLI", dependencies: ["SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCLI", "SlipwayAPI", "Kube", "JSON", "YAML"], swiftSettings: strict),
+        // The OCI distribution client: manifests, blobs, the token flow, cosign signatures.
+        .target(
+            name: "Registry",
+            dependencies: ["HTTP", "JSON", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // A real distribution registry process on loopback (TLS from a throwaway CA, htpasswd or
+        // token auth) and an image publisher, for the demo and the tests.
+        .target(
+            name: "RegistryProcess",
+            dependencies: [
+                "Registry", "HTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Registry", "RegistryProcess", "HTTP", "JSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // A real Prometheus server process on loopback (config, free port, readiness, queries, stop)
         // for the demo and the tests that run PromQL against real scrapes.
         .target(name: "PrometheusProcess", dependencies: ["HTTP", "JSON"], swiftSettings: strict),

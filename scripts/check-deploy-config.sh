@@ -57,10 +57,11 @@ fi
 step "kustomize: manifests/"
 kubectl kustomize manifests > "$tmp/manifests.yaml"
 
-step "helm lint (defaults, namespace-scoped without the bot, with a ServiceMonitor)"
+step "helm lint (defaults, namespace-scoped without the bot, with a ServiceMonitor, with pull secrets)"
 helm lint --strict charts/slipway
 helm lint --strict charts/slipway --set rbac.scope=namespace,rbac.watchNamespace=shop,bot.enabled=false
 helm lint --strict charts/slipway --set metrics.serviceMonitor.enabled=true,image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000
+helm lint --strict charts/slipway --set 'registryPullSecrets[0].namespace=shop,registryPullSecrets[0].name=regcred'
 
 step "the chart's CRDs are manifests/crds"
 # Slipway's own two; the third-party ones (Istio, Gateway API) belong to those projects' charts.

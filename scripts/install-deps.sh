@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Slipway needs on Debian, and only what is missing:
-# the C libraries (libcurl with OpenSSL, libyaml), Prometheus (with promtool), kubectl and helm,
+# the C libraries (libcurl with OpenSSL, libyaml), Prometheus (with promtool), the distribution
+# registry (docker-registry: the demo's and the tests' real OCI registry), kubectl and helm,
 # and for tests the Python test tools and the linters of the shipped config (hadolint, checkov, terraform).
 # Usage: scripts/install-deps.sh [test|demo]
 set -euo pipefail
@@ -10,7 +11,7 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 apt_packages=()
-for package in libcurl4-openssl-dev libyaml-dev pkg-config unzip prometheus; do
+for package in libcurl4-openssl-dev libyaml-dev pkg-config unzip prometheus docker-registry; do
   dpkg -s "$package" >/dev/null 2>&1 || apt_packages+=("$package")
 done
 

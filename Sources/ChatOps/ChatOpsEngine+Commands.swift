@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Kube
 import Logging
+import Registry
 import SlipwayAPI
 
 extension ChatOpsEngine {
@@ -121,15 +122,36 @@ extension ChatOpsEngine {
         let name = RequestNaming.name(target: targetName, chatID: chatID, messageID: messageID, action: .deploy)
         if await alreadyHandled(name) { return .ok }
 
+        // The image is checked as the controller will check it, so that a release CI has not
+        // built yet is refused here, before anyone confirms it.
+        var imageNote = "", registryNote = ""
+        let releaseImage = image(for: target, commit: commit)
+        switch await images.check(releaseImage, policy: target.spec.imagePolicy, namespace: configuration.namespace,
+                                  secrets: KubePullSecretSource(client: kube)) {
+        case .accepted(_, let digest, let signedBy):
+            if let digest { imageNote = " · \(HTML.code(digest.short))" + (signedBy == nil ? "" : ", signed") }
+        case .notInRegistry(let message):
+            await record(.denied, user: user, chatID: chatID, environment: targetName, commit: commit, result: "image not in the registry")
+            await reply(chatID, "📦 \(HTML.code(releaseImage)) is not in the registry yet — is CI still building it? Nothing was done."
+                + "\n<i>\(HTML.escape(message))</i>")
+            return .invalid
+        case .refused(let message):
+            await record(.denied, user: user, chatID: chatID, environment: targetName, commit: commit, result: "image refused by the image policy")
+            await reply(chatID, "⛔ \(HTML.code(releaseImage)) may not be deployed to \(HTML.bold(environment)): \(HTML.escape(message)). Nothing was done.")
+            return .invalid
+        case .unavailable(let message):
+            registryNote = "\n⚠️ The registry cannot be asked now (\(HTML.escape(message))); the controller will retry until the progress deadline."
+        }
+
         if needsConfirmation(target) {
             let question = "Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment))?"
-                + " (\(HTML.code(commit)), image \(HTML.code(image(for: target, commit: commit))))" + windowNote
+                + " (\(HTML.code(commit)), image \(HTML.code(releaseImage))\(imageNote))" + windowNote + registryNote
             await ask(question, kind: .confirmDeploy, target: target, commit: commit, requestName: name, chatID: chatID, user: user)
             await record(.deployRequested, user: user, chatID: chatID, environment: targetName, commit: commit, requestName: name,
                          result: "awaiting confirmation")
             return .ok
         }
-        guard let ref = await reply(chatID, "🚀 Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment)): creating the request…" + windowNote) else { return .error }
+        guard let ref = await reply(chatID, "🚀 Deploy \(HTML.code(String(commit.prefix(7)))) to \(HTML.bold(environment)): creating the request…" + windowNote + registryNote) else { return .error }
         return await createAndTrack(name: name, target: target, action: .deploy, commit: commit, user: user, progress: ref,
                              audit: .deployRequested)
     }

@@ -35,6 +35,9 @@ public actor ChatOpsEngine {
     var trackers: [String: Task<Void, Never>] = [:]
     /// The one watch every progress message hears its request's changes from.
     let feed: RequestFeed
+    /// Checks a deploy's image against its target's imagePolicy before asking to confirm,
+    /// with the controller's own code.
+    let images: ImagePolicyChecker
 
     /// The annotation naming a request's progress message.
     public static let chatMessageAnnotation = "slipway.dev/chat-message"
@@ -50,8 +53,10 @@ public actor ChatOpsEngine {
     ///   - onCommand: told how every command and button press ended (for metrics).
     public init(configuration: ChatOpsConfiguration, surface: any ChatSurface, kube: KubeClient,
                 commitResolver: (any CommitResolver)? = nil, clock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger = Logger(label: "slipway.chatops"), onCommand: CommandObserver? = nil) throws {
+                logger: Logger = Logger(label: "slipway.chatops"), onCommand: CommandObserver? = nil,
+                images: ImagePolicyChecker = ImagePolicyChecker()) throws {
         self.configuration = configuration
+        self.images = images
         self.onCommand = onCommand
         self.surface = surface
         self.kube = kube

@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Registry
 import SlipwayAPI
 
 /// The progress message of one request, as a pure function of the request (and its target,
@@ -13,6 +14,7 @@ public enum ProgressView {
         if let requester = request.requestedBy {
             lines.append("Requested by \(HTML.escape(requester))" + approvals(request, target: target))
         }
+        if let image = imageLine(request) { lines.append(image) }
         let phase = request.phase
         var phaseLine = "\(icon(phase)) <b>\(HTML.escape(phase.rawValue))</b>"
         if let step = request.status?.currentStep, let steps = canarySteps(target), steps > 0 {
@@ -30,6 +32,14 @@ public enum ProgressView {
         }
         if phase.isTerminal { lines.append(result(request, environment: environment)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// `Image <code>shop/web:1.4.2</code> · <code>sha256:0123456789ab</code>` once admission has
+    /// resolved the image in its registry (the target's imagePolicy): what really runs.
+    static func imageLine(_ request: DeploymentRequest) -> String? {
+        guard let digest = request.status?.releaseDigest.flatMap(ImageDigest.init) else { return nil }
+        let image = request.status?.requestedImage ?? request.status?.releaseImage.map(ImageText.withoutDigest) ?? request.spec.image ?? "?"
+        return "Image <code>\(HTML.escape(image))</code> · <code>\(HTML.escape(digest.short))</code>"
     }
 
     /// The buttons the request's phase allows.

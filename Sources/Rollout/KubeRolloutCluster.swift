@@ -54,6 +54,12 @@ public struct KubeRolloutCluster: RolloutCluster {
         return try await lookup.containerNames(ofDeployment: name, namespace: namespace)
     }
 
+    /// The pull secret a target's imagePolicy names, always from the API (Secrets are not
+    /// watched: the controller may read only those targets name).
+    public func dockerConfigJSON(namespace: String, name: String) async throws -> [UInt8]? {
+        try await KubePullSecretSource(client: client).dockerConfigJSON(namespace: namespace, name: name)
+    }
+
     // MARK: Requests and targets
 
     public func request(namespace: String, name: String) async throws -> DeploymentRequest? {

@@ -1,14 +1,33 @@
 import Foundation
 import Kube
 import KubeRuntime
+import Registry
 import SlipwayAPI
 
 /// The image and commit a request releases.
 struct Release: Sendable, Equatable {
+    /// What workloads get.
     var image: String
     var commit: String?
+    /// The image as asked for, when `image` is the digest it resolved to (imagePolicy.pinDigest).
+    var requested: String?
+    /// The digest the image had in its registry at admission (imagePolicy).
+    var digest: String?
 
-    var description: String { image + (commit.map { " (\($0))" } ?? "") }
+    /// `shop/web:1.4.2 (sha256:0123456789ab) (3f9c2ab)`: the tag as asked for with the short
+    /// digest it runs as, and the commit.
+    var description: String {
+        let shortDigest = digest.flatMap(ImageDigest.init).map(\.short)
+        let name: String
+        if let requested, let shortDigest {
+            name = requested + " (" + shortDigest + ")"
+        } else if let shortDigest, !image.contains("@") {
+            name = image + " (" + shortDigest + ")"
+        } else {
+            name = ImageText.short(image)
+        }
+        return name + (commit.map { " (\($0))" } ?? "")
+    }
 }
 
 /// Before a request holds its target: validation, the queue, approval and windows, then the start.
@@ -54,6 +73,7 @@ extension ReleaseRun {
             view = valid
         }
         guard let target else { return .awaitChange }
+        if let finished = try await checkImage(target: target) { return finished }
         setCondition(RequestCondition.accepted, true, reason: "Valid", message: "the request is valid for target \(request.spec.target)")
 
         // The queue: one request holds the target; the others wait in creation order.
@@ -133,13 +153,14 @@ extension ReleaseRun {
     /// Records what is live (what a failure restores) and the stable replicas (what the
     /// canary's share is taken of), and enters Progressing. No workload is touched yet.
     private func start(view: CanaryView, target: DeploymentTarget) async throws -> ReconcileAction {
-        guard let release = release(for: target) else { return .awaitChange }
+        guard let release = release(for: target).map(admitted) else { return .awaitChange }
         let liveImage = view.stable.image
         status.previousImage = liveImage
         status.previousCommit = liveImage == target.status?.currentImage ? target.status?.currentCommit : nil
         status.stableReplicas = max(1, view.stable.replicas)
         status.releaseImage = release.image
         status.releaseCommit = release.commit
+        recordAdmittedImage(release)
         status.releaseTarget = request.spec.target
         status.startedAt = nowString
         let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
@@ -152,13 +173,14 @@ extension ReleaseRun {
     /// Records what is live (what a failure restores) and the slot receiving the release, and
     /// enters Progressing. No workload is touched yet.
     private func start(view: BlueGreenView, target: DeploymentTarget) async throws -> ReconcileAction {
-        guard let live = view.activeSlot, let release = release(for: target) else { return .awaitChange }
+        guard let live = view.activeSlot, let release = release(for: target).map(admitted) else { return .awaitChange }
         let liveImage = view.workload(live).image
         status.previousImage = liveImage
         status.previousCommit = liveImage == target.status?.currentImage ? target.status?.currentCommit : nil
         status.slot = live.other
         status.releaseImage = release.image
         status.releaseCommit = release.commit
+        recordAdmittedImage(release)
         status.releaseTarget = request.spec.target
         status.startedAt = nowString
         let what = request.spec.effectiveAction == .rollback ? "rolling back to" : "releasing"
@@ -166,6 +188,21 @@ extension ReleaseRun {
         move(to: .progressing, reason: "Started", message: "\(what) \(release.description) through slot \(live.other.rawValue)")
         try await save()
         return .requeueAfter(.zero)
+    }
+
+    /// The release with the image admission's check chose (the digest reference with `pinDigest`).
+    private func admitted(_ release: Release) -> Release {
+        guard let admittedImage else { return release }
+        var pinned = release
+        pinned.image = admittedImage.image
+        pinned.requested = admittedImage.image == release.image ? nil : release.image
+        pinned.digest = admittedImage.digest
+        return pinned
+    }
+
+    private func recordAdmittedImage(_ release: Release) {
+        status.releaseDigest = release.digest
+        status.requestedImage = release.requested
     }
 
     var abortReason: String {

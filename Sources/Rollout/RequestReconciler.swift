@@ -40,10 +40,14 @@ public final class RequestReconciler: Sendable {
     let runner: GateRunner
     let clock: any RuntimeClock
     let logger: Logger
+    /// Checks release images against targets' imagePolicy; shared by every reconcile.
+    let images: ImagePolicyChecker
 
     public init(cluster: any RolloutCluster, gates: GateEvaluators, clock: any RuntimeClock = SystemClock(),
-                configuration: RolloutConfiguration = RolloutConfiguration(), logger: Logger = Logger(label: "slipway.rollout")) {
+                configuration: RolloutConfiguration = RolloutConfiguration(), logger: Logger = Logger(label: "slipway.rollout"),
+                images: ImagePolicyChecker = ImagePolicyChecker()) {
         self.cluster = cluster
+        self.images = images
         self.runner = GateRunner(evaluators: gates)
         self.clock = clock
         self.configuration = configuration
@@ -70,6 +74,8 @@ final class ReleaseRun {
     let now: Date
     var request: DeploymentRequest
     var target: DeploymentTarget?
+    /// What admission's image check found this reconcile: the image workloads get and its digest.
+    var admittedImage: (image: String, digest: String?)?
     private var pendingEvents: [(type: EventType, reason: String, message: String)] = []
     private var savedStatus: DeploymentRequestStatus?
 

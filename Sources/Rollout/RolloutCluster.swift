@@ -9,7 +9,7 @@ import SlipwayAPI
 /// every change in order, and runs against the API server through `KubeRolloutCluster`. Every
 /// write is a single API call, so a process killed between two calls leaves the cluster in a
 /// state the next reconcile can read and continue from.
-public protocol RolloutCluster: ClusterLookup {
+public protocol RolloutCluster: ClusterLookup, PullSecretSource {
     /// The request, or nil when it no longer exists.
     func request(namespace: String, name: String) async throws -> DeploymentRequest?
     /// Every request in `namespace` whose target (`effectiveTarget`) is `target`, in any phase.

@@ -67,6 +67,9 @@ public enum RequestCondition {
     public static let complete = "Complete"
     /// The spec was edited after the release started; the edit is not followed.
     public static let specIgnored = "SpecIgnored"
+    /// The image passed the target's imagePolicy (in the registry, signed); False with the
+    /// registry's answer while it cannot be asked or when it refused.
+    public static let imageVerified = "ImageVerified"
 }
 
 /// Why a release is undone.

@@ -93,6 +93,11 @@ public struct DeploymentRequestStatus: Codable, Sendable, Equatable {
     /// not change what is released, and the target's status keeps naming what really runs.
     public var releaseImage: String?
     public var releaseCommit: String?
+    /// With the target's `imagePolicy`: the digest the release's image had in its registry when
+    /// the request started. With `pinDigest`, `releaseImage` is `REPO@` this digest.
+    public var releaseDigest: String?
+    /// The image as asked for (`REPO:TAG`) when `releaseImage` is the digest it resolved to.
+    public var requestedImage: String?
     /// The target this request holds, fixed when it starts, for the same reason.
     public var releaseTarget: String?
     /// Blue/green: the slot receiving the release.

@@ -37,6 +37,8 @@ public struct DeploymentTargetSpec: Codable, Sendable, Equatable {
     public var historyLimit: Int?
     /// No progress for this long fails the release (default 600).
     public var progressDeadlineSeconds: Int?
+    /// What must hold of an image before it runs (in the registry, pinned, signed).
+    public var imagePolicy: ImagePolicy?
 
     public static let defaultHistoryLimit = 10
     public static let defaultProgressDeadlineSeconds = 600
@@ -44,7 +46,7 @@ public struct DeploymentTargetSpec: Codable, Sendable, Equatable {
     public init(environment: String, source: ReleaseSource, container: String, strategy: ReleaseStrategy,
                 gates: [Gate]? = nil, onGateFailure: GateFailurePolicy? = nil, approval: ApprovalPolicy? = nil,
                 access: AccessPolicy? = nil, windows: DeploymentWindows? = nil, historyLimit: Int? = nil,
-                progressDeadlineSeconds: Int? = nil) {
+                progressDeadlineSeconds: Int? = nil, imagePolicy: ImagePolicy? = nil) {
         self.environment = environment
         self.source = source
         self.container = container
@@ -56,6 +58,7 @@ public struct DeploymentTargetSpec: Codable, Sendable, Equatable {
         self.windows = windows
         self.historyLimit = historyLimit
         self.progressDeadlineSeconds = progressDeadlineSeconds
+        self.imagePolicy = imagePolicy
     }
 
     /// The values in effect, with the schema's defaults for members left out (the API server

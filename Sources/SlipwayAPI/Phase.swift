@@ -59,9 +59,10 @@ public enum Phase: String, Codable, Sendable, CaseIterable {
     /// always allowed and not listed.
     public var allowedSuccessors: Set<Phase> {
         switch self {
-        case .pending: [.rejected, .queued, .awaitingApproval, .progressing, .aborted]
-        case .queued: [.rejected, .awaitingApproval, .progressing, .aborted]
-        case .awaitingApproval: [.rejected, .queued, .progressing, .aborted]
+        // A waiting request fails when its image's registry stays unreachable past the progress deadline.
+        case .pending: [.rejected, .queued, .awaitingApproval, .progressing, .failed, .aborted]
+        case .queued: [.rejected, .awaitingApproval, .progressing, .failed, .aborted]
+        case .awaitingApproval: [.rejected, .queued, .progressing, .failed, .aborted]
         case .progressing: [.paused, .succeeded, .failed, .rolledBack, .aborted]
         case .paused: [.progressing, .failed, .rolledBack, .aborted]
         case .rejected, .succeeded, .failed, .rolledBack, .aborted: []

@@ -16,7 +16,7 @@ public enum RequestTable {
                 request.metadata.name ?? "",
                 request.spec.target,
                 request.spec.effectiveAction.rawValue,
-                request.spec.image ?? (request.spec.effectiveAction == .rollback ? "(previous)" : "<none>"),
+                ImageText.withDigest(request.spec.image, status: status) ?? (request.spec.effectiveAction == .rollback ? "(previous)" : "<none>"),
                 request.phase.rawValue,
                 stepCell(request),
                 status?.canaryWeight.map { "\($0)%" } ?? "-",
@@ -52,7 +52,7 @@ public enum RequestTable {
             return [
                 request.metadata.name ?? "",
                 request.spec.effectiveAction.rawValue,
-                request.spec.image ?? (status?.previousImage.map { "(back from \($0))" } ?? "(previous)"),
+                ImageText.withDigest(request.spec.image, status: status) ?? (status?.previousImage.map { "(back from \(ImageText.short($0)))" } ?? "(previous)"),
                 request.phase.rawValue,
                 request.requestedBy ?? "-",
                 status?.startedAt.map { Age.of($0, now: now) + " ago" } ?? "-",

@@ -6,6 +6,8 @@ import KubeRuntime
 import LocalCluster
 import Logging
 import PrometheusProcess
+import Registry
+import RegistryProcess
 import Rollout
 import SlipwayAPI
 import SlipwayCLI
@@ -29,7 +31,9 @@ struct DemoCommand: AsyncParsableCommand {
             at the end. Exit code 0 when all three ended as expected, 1 otherwise. Gates are HTTP \
             checks through the simulated apps; when /usr/bin/prometheus is installed the demo \
             starts it against the apps' metrics and the canary is also judged by its error rate \
-            in PromQL.
+            in PromQL. When /usr/bin/docker-registry is installed the demo runs a real OCI \
+            registry too, with a third app, cart, whose target requires its images there, and a \
+            fourth story: cart 2.0.0, never pushed, is refused at once before anything moves.
             """)
 
     @Flag(help: "Stay up after the releases and print the kubeconfig and commands to try; Ctrl-C ends.")
@@ -43,6 +47,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("no-prometheus"), help: "Judge releases by HTTP gates alone, even when /usr/bin/prometheus is installed.")
     var noPrometheus = false
+
+    @Flag(name: .customLong("no-registry"), help: "Leave out the registry story, even when /usr/bin/docker-registry is installed.")
+    var noRegistry = false
 
     @Option(name: .customLong("kubeconfig-out"), help: "Where to write the demo cluster's kubeconfig (default: a temporary directory).")
     var kubeconfigOut: String?
@@ -130,13 +137,34 @@ struct DemoCommand: AsyncParsableCommand {
             step(style, "Gates: HTTP checks through the simulated apps (Prometheus is not installed on PATH or in /usr/bin; scripts/install-deps.sh demo installs it)")
         }
 
+        var registry: RegistryServer?
+        // SIGTERM only: its files go with the work directory.
+        defer { registry?.terminate() }
+        if !noRegistry, RegistryServer.binary != nil {
+            do {
+                let server = try await RegistryServer.start(in: workDirectory, readinessTimeout: .seconds(30), attempts: 2)
+                registry = server
+                let demoRegistry = DemoScenario.Registry(host: server.host, caCertificatePEM: server.caCertificatePEM)
+                let publisher = ImagePublisher(client: try RegistryClient(caBundlePEM: server.caCertificatePEM))
+                try await publisher.pushImage(try ImageReference(parsing: demoRegistry.cartInitialImage), content: "cart 1.0.0")
+                publisher.client.shutdown()
+                scenario.registry = demoRegistry
+                step(style, "An OCI registry on \(server.host) (TLS, its own CA) holds cart's images; cart's target requires its images there and pins their digests")
+            } catch {
+                Terminal.line(style.paint("!", .yellow) + " the registry did not start (\(error)); the demo leaves out its registry story")
+            }
+        } else if !noRegistry {
+            step(style, "No registry story (docker-registry is not installed; scripts/install-deps.sh demo installs it)")
+        }
+
         let setup = DemoSetup(client: client, fieldManager: "slipway-demo")
         for file in crds { try await setup.apply(try String(contentsOf: file, encoding: .utf8)) }
         try await setup.waitForCRDs()
         step(style, "Installed the DeploymentTarget and DeploymentRequest CRDs")
         try await setup.apply(scenario.manifests)
-        try await setup.waitForAvailable(["web-blue", "api-stable"], namespace: DemoScenario.namespace)
-        step(style, "Deployed web (blue/green: web-blue live, web-green idle) and api (canary: api-stable, api-canary)")
+        try await setup.waitForAvailable(["web-blue", "api-stable"] + (scenario.registry == nil ? [] : ["cart-blue"]), namespace: DemoScenario.namespace)
+        step(style, "Deployed web (blue/green: web-blue live, web-green idle) and api (canary: api-stable, api-canary)"
+            + (scenario.registry == nil ? "" : ", and cart (blue/green, images from the registry)"))
 
         let controller = try DemoController(client: client, proxy: endpoint.proxyURL, pace: scenario.pace)
         defer { controller.stop() }

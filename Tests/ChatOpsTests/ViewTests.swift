@@ -36,6 +36,18 @@ import Testing
         #expect(text.contains("Requested by telegram:7"))
     }
 
+    @Test("with an image policy the progress shows the tag as asked for and the short digest it runs as; without, no image line")
+    func progressShowsDigest() {
+        let digest = "sha256:" + String(repeating: "0123456789abcdef", count: 4)
+        var status = DeploymentRequestStatus(phase: .progressing, releaseImage: "registry.example.com/web@\(digest)")
+        status.releaseDigest = digest
+        status.requestedImage = "registry.example.com/web:abc1234def"
+        let text = ProgressView.render(request(status), target: target())
+        #expect(text.contains("Image <code>registry.example.com/web:abc1234def</code> · <code>sha256:0123456789ab</code>"), "\(text)")
+        let plain = ProgressView.render(request(DeploymentRequestStatus(phase: .progressing)), target: target())
+        #expect(!plain.contains("Image "))
+    }
+
     @Test func theEndIsSaidInWords() {
         let done = ProgressView.render(request(DeploymentRequestStatus(phase: .succeeded)), target: target())
         #expect(done.contains("✅ <code>abc1234</code> is live on <b>production</b>."))

@@ -5,7 +5,7 @@ import Testing
 @Suite("EndToEnd demo", .enabled(if: EndToEndCluster.binary != nil))
 struct EndToEndDemoTests {
     /// With Prometheus when it is installed (the canary's PromQL gate), and with HTTP gates alone.
-    @Test("the demo runs its three releases and exits 0 with a summary of each", arguments: [[], ["--no-prometheus"]])
+    @Test("the demo runs its releases (four with docker-registry installed) and exits 0 with a summary of each", arguments: [[], ["--no-prometheus"]])
     func demo(flags: [String]) async throws {
         let binary = try #require(EndToEndCluster.binary)
         let manifests = EndToEndCluster.repositoryRoot.appendingPathComponent("manifests").path
@@ -21,6 +21,9 @@ struct EndToEndDemoTests {
         #expect(summary.contains { $0.hasPrefix("blue/green release") && $0.contains("Succeeded") }, "\(result.stdout)")
         #expect(summary.contains { $0.hasPrefix("broken release") && $0.contains("RolledBack") }, "\(result.stdout)")
         #expect(summary.contains { $0.hasPrefix("canary release") && $0.contains("Succeeded") }, "\(result.stdout)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry") {
+            #expect(summary.contains { $0.hasPrefix("unpushed image") && $0.contains("Rejected") }, "\(result.stdout)")
+        }
         #expect(!result.stdout.contains("\u{1B}["), "escape codes in output that is not a terminal")
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import JSON
 import Kube
+import Registry
+import RegistryProcess
 import SlipwayAPI
 import Synchronization
 import Testing
@@ -159,6 +161,60 @@ struct EndToEndRBACTests {
             let holder = try await slipway.kubectl(["get", "lease", "slipway-controller", "-n", "slipway-system", "-o", "jsonpath={.spec.holderIdentity}"])
             #expect(!holder.isEmpty, "the controller holds no Lease in slipway-system")
             #expect(!controller.stderr.contains("is forbidden"), "the controller made a request its RBAC does not allow: \(controller.stderr)")
+        }
+    }
+
+    @Test("the shipped RBAC reads no Secret: a target's pull secret is refused until a Role grants get on that one Secret, and another stays refused",
+          .enabled(if: RegistryServer.binary != nil))
+    func pullSecretByNameOnly() async throws {
+        try await RegistryFixture.with { registry in
+            try await InstalledSlipway.with { slipway in
+                let controller = try await slipway.startController()
+                let started = try await controller.waitForOutput(containing: "slipway controller started", timeout: .seconds(60))
+                #expect(started, "the controller did not start with the manifests' RBAC: \(controller.stderr)")
+                guard started else { return }
+                let application = registry.application()
+                try await slipway.kubectl(["apply", "-f", "-"], stdin: application)
+                let digest = try await registry.push("2.0.0")
+
+                try await slipway.kubectl(["apply", "-f", "-"], stdin: Fixture.request("release-forbidden", image: registry.image("2.0.0")))
+                let forbidden = try await slipway.waitForRequest("release-forbidden")
+                #expect(forbidden?.phase == .rejected, "\(forbidden?.status?.message ?? "")")
+                #expect(forbidden?.status?.message?.contains("may not read Secret shop/regcred") == true, "\(forbidden?.status?.message ?? "")")
+
+                // The grant the rbac.yaml comment and the chart's registryPullSecrets describe.
+                try await slipway.kubectl(["apply", "-f", "-"], stdin: """
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: Role
+                    metadata: {name: slipway-registry-pull-secrets, namespace: shop}
+                    rules:
+                      - apiGroups: [""]
+                        resources: ["secrets"]
+                        resourceNames: ["regcred"]
+                        verbs: ["get"]
+                    ---
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: RoleBinding
+                    metadata: {name: slipway-registry-pull-secrets, namespace: shop}
+                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: slipway-registry-pull-secrets}
+                    subjects:
+                      - {kind: ServiceAccount, name: slipway-controller, namespace: slipway-system}
+                    """)
+                try await slipway.kubectl(["apply", "-f", "-"], stdin: Fixture.request("release-granted", image: registry.image("2.0.0")))
+                let granted = try await slipway.waitForRequest("release-granted")
+                #expect(granted?.phase == .succeeded, "\(granted?.status?.message ?? "") \(controller.stderr)")
+                #expect(granted?.status?.releaseDigest == digest.rawValue)
+
+                // Another Secret of the same namespace is not readable.
+                let secret = String(application[application.range(of: "kind: Secret")!.lowerBound...])
+                try await slipway.kubectl(["apply", "-f", "-"], stdin: "apiVersion: v1\n" + secret.replacingOccurrences(of: "name: regcred", with: "name: other"))
+                try await slipway.kubectl(["patch", "deploymenttarget", Fixture.target, "-n", Fixture.namespace, "--type", "merge",
+                                           "-p", #"{"spec":{"imagePolicy":{"registry":{"pullSecret":"other"}}}}"#])
+                try await slipway.kubectl(["apply", "-f", "-"], stdin: Fixture.request("release-other", image: registry.image("2.0.0")))
+                let other = try await slipway.waitForRequest("release-other")
+                #expect(other?.phase == .rejected, "\(other?.status?.message ?? "")")
+                #expect(other?.status?.message?.contains("may not read Secret shop/other") == true, "\(other?.status?.message ?? "")")
+            }
         }
     }
 

@@ -253,6 +253,9 @@ public final class FakeRolloutCluster: RolloutCluster {
         return state.withLock { state in state.deployments[name].map { [$0.container] } }
     }
 
+    /// No pull secrets: the fake's targets name none.
+    public func dockerConfigJSON(namespace: String, name: String) async throws -> [UInt8]? { nil }
+
     // MARK: RolloutCluster
 
     public func request(namespace: String, name: String) async throws -> DeploymentRequest? {

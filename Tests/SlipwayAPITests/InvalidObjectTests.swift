@@ -102,6 +102,16 @@ struct SlipwayAPIInvalidObjectTests {
         InvalidCase("search-production", "spec.strategy.canary.trafficRouting.gatewayAPI.ruleIndex", -1, schema: true),
         InvalidCase("search-production", "spec.gates[0].readiness.maxRestarts", -1, schema: true),
         InvalidCase("search-production", "spec.gates[1].http.expectedStatus", [], schema: true),
+        InvalidCase("web-production", "spec.imagePolicy", ["requireInRegistry": false, "pinDigest": true],
+                    field: "spec.imagePolicy.requireInRegistry", schema: false),
+        InvalidCase("web-production", "spec.imagePolicy", ["registry": ["caBundle": "not a certificate"]],
+                    field: "spec.imagePolicy.registry.caBundle", schema: false),
+        InvalidCase("web-production", "spec.imagePolicy", ["registry": ["pullSecret": "Reg_Cred"]],
+                    field: "spec.imagePolicy.registry.pullSecret", schema: true),
+        InvalidCase("web-production", "spec.imagePolicy", ["signatures": ["publicKeys": []]],
+                    field: "spec.imagePolicy.signatures.publicKeys", schema: true),
+        InvalidCase("web-production", "spec.imagePolicy", ["signatures": ["publicKeys": ["-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"]]],
+                    field: "spec.imagePolicy.signatures.publicKeys[0]", schema: false),
     ]
 
     static let requestCases: [InvalidCase] = [

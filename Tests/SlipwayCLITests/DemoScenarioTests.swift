@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import Kube
 import SlipwayAPI
@@ -27,6 +28,27 @@ struct DemoScenarioTests {
                 #expect(analysis?.gates == ["api-healthy", "error-rate"])
             }
         }
+    }
+
+    @Test("with the registry, a third target, cart, requires and pins its images there, and the fourth story passes only when the registry refused the image")
+    func registryStory() throws {
+        let registry = DemoScenario.Registry(host: "127.0.0.1:5443", caCertificatePEM: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        let scenario = DemoScenario(pace: .fast, registry: registry)
+        let targets = try YAML.parseAll(scenario.manifests).filter { $0["kind"]?.stringValue == "DeploymentTarget" }
+            .map { try $0.decode(as: DeploymentTarget.self) }
+        #expect(targets.count == 3)
+        let cart = try #require(targets.first { $0.metadata.name == DemoScenario.cartTarget })
+        #expect(cart.validationIssues().isEmpty, "\(cart.validationIssues())")
+        #expect(cart.spec.imagePolicy?.effectivePinDigest == true)
+        #expect(cart.spec.imagePolicy?.registry?.caBundle?.trimmingCharacters(in: .whitespacesAndNewlines) == registry.caCertificatePEM.trimmingCharacters(in: .whitespacesAndNewlines))
+        let story = try #require(scenario.releases.last)
+        #expect(story.target == DemoScenario.cartTarget && story.expected == [.rejected])
+        let refused = DemoOutcome(release: story, requestName: "d", phase: .rejected,
+                                  message: "spec.image: \(story.image) is not in the registry 127.0.0.1:5443 (it answered: HTTP 404 MANIFEST_UNKNOWN: manifest unknown); push it first or fix the tag; nothing was changed", seconds: 0)
+        #expect(refused.verdict == .asExpected)
+        var otherReason = refused
+        otherReason.message = "spec.image: the registry 127.0.0.1:5443 refused the certificate"
+        #expect(otherReason.verdict != .asExpected)
     }
 
     @Test("every release is a valid request for its target")

@@ -143,6 +143,22 @@ struct RenderingTests {
         #expect(namespaced.hasPrefix("NAMESPACE   NAME"))
     }
 
+    @Test("a release whose image was resolved in its registry shows the tag with the short digest it runs as; a rollback the repository with it")
+    func imageWithDigest() {
+        let digest = "sha256:" + String(repeating: "0123456789abcdef", count: 4)
+        var pinned = Sample.request(phase: .succeeded, timeline: ["Finished"])
+        pinned.status?.releaseImage = "registry.example.com/shop/web@\(digest)"
+        pinned.status?.releaseDigest = digest
+        pinned.status?.requestedImage = "registry.example.com/shop/web:1.5.0"
+        var rollback = Sample.request(name: "web-production-undo1", action: .rollback, image: nil, phase: .succeeded, timeline: ["Finished"])
+        rollback.status?.releaseImage = "registry.example.com/shop/web@\(digest)"
+        rollback.status?.releaseDigest = digest
+        let text = RequestTable.table([pinned, rollback], wide: false, now: Date()).render()
+        #expect(text.contains("registry.example.com/shop/web:1.5.0@sha256:0123456789ab "), "\(text)")
+        #expect(text.contains("registry.example.com/shop/web@sha256:0123456789ab "), "\(text)")
+        #expect(!text.contains(digest))
+    }
+
     @Test("a finished canary shows what the controller did last, not a step past its last one")
     func finishedCanaryStep() {
         let finished = Sample.request(name: "api-staging-abcde", target: "api-staging", phase: .succeeded,

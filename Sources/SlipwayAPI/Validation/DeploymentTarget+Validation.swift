@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Registry
 
 extension DeploymentTarget {
     /// Everything wrong with the target: the schema's rules checked again (an object may reach
@@ -32,6 +33,7 @@ extension DeploymentTargetSpec {
         if let windows { windows.check(at: path["windows"], into: &issues) }
         issues.range(historyLimit, 0...1000, at: path["historyLimit"])
         issues.range(progressDeadlineSeconds, 1...86400, at: path["progressDeadlineSeconds"])
+        if let imagePolicy { imagePolicy.check(at: path["imagePolicy"], into: &issues) }
     }
 
     /// Checks each gate and returns the names defined (for the strategy's references).
@@ -79,6 +81,41 @@ extension ReleaseSource {
             }
             if github.repo.utf8.count > 100 || !Patterns.githubRepo.matches(github.repo) || github.repo == "." || github.repo == ".." {
                 issues.add(path["github"]["repo"], "\(quoted(github.repo)) is not a GitHub repository name")
+            }
+        }
+    }
+}
+
+extension ImagePolicy {
+    func check(at path: FieldPath, into issues: inout IssueCollector) {
+        if requireInRegistry == false {
+            if effectivePinDigest {
+                issues.add(path["requireInRegistry"], "is false, but pinDigest needs the tag resolved in the registry; set it to true or remove it")
+            }
+            if verifiesSignatures {
+                issues.add(path["requireInRegistry"], "is false, but signatures need the digest from the registry; set it to true or remove it")
+            }
+        }
+        if let registry {
+            if let caBundle = registry.caBundle {
+                let caPath = path["registry"]["caBundle"]
+                if caBundle.utf8.count > 65536 {
+                    issues.add(caPath, "is longer than 65536 bytes")
+                } else if !caBundle.contains("-----BEGIN CERTIFICATE-----") || !caBundle.contains("-----END CERTIFICATE-----") {
+                    issues.add(caPath, "holds no PEM certificate; paste the CA's -----BEGIN CERTIFICATE----- block")
+                }
+            }
+            if let pullSecret = registry.pullSecret { issues.dnsSubdomain(pullSecret, at: path["registry"]["pullSecret"]) }
+        }
+        if let keys = signatures?.publicKeys {
+            let keysPath = path["signatures"]["publicKeys"]
+            issues.count(keys, 1...16, at: keysPath, "keys")
+            for (index, key) in keys.enumerated() {
+                if key.utf8.count > 4096 {
+                    issues.add(keysPath[index], "is longer than 4096 bytes")
+                } else if let problem = SignatureVerifier.keyProblem(key) {
+                    issues.add(keysPath[index], problem)
+                }
             }
         }
     }

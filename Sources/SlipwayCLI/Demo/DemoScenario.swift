@@ -12,14 +12,36 @@ public struct DemoScenario: Sendable {
     public static let webRepository = "registry.example.com/shop/web"
     public static let apiRepository = "registry.example.com/shop/api"
 
+    public static let cartTarget = "cart-production"
+
     public var pace: DemoPace
     /// A Prometheus scraping the simulated apps (`http://127.0.0.1:PORT`); with it the canary's
     /// analysis also judges its error rate by PromQL, without it HTTP gates alone decide.
     public var prometheus: String?
+    /// A real OCI registry on loopback holding cart's images; with it a third app, cart, whose
+    /// target requires its images there, and a fourth story: an image never pushed is refused.
+    public var registry: Registry?
 
-    public init(pace: DemoPace, prometheus: String? = nil) {
+    /// Where the demo's registry listens and the CA its certificate is from.
+    public struct Registry: Sendable, Equatable {
+        /// `127.0.0.1:PORT`.
+        public var host: String
+        public var caCertificatePEM: String
+
+        public init(host: String, caCertificatePEM: String) {
+            self.host = host
+            self.caCertificatePEM = caCertificatePEM
+        }
+
+        public var cartRepository: String { "\(host)/shop/cart" }
+        /// The image cart runs before any release; the demo pushes it.
+        public var cartInitialImage: String { "\(cartRepository):1.0.0" }
+    }
+
+    public init(pace: DemoPace, prometheus: String? = nil, registry: Registry? = nil) {
         self.pace = pace
         self.prometheus = prometheus
+        self.registry = registry
     }
 
     /// The canary's error rate over the last seconds, by the Deployment label the simulated
@@ -47,6 +69,9 @@ public struct DemoScenario: Sendable {
         public var expected: Set<Phase>
         /// What the expected ending proves, for the summary.
         public var story: String
+        /// Words the request's final message must hold, when the phase alone does not prove
+        /// the story (a Rejected request could be rejected for another reason).
+        public var messageContains: String? = nil
     }
 
     public var releases: [Release] {
@@ -60,12 +85,23 @@ public struct DemoScenario: Sendable {
             Release(title: "broken release", target: Self.webTarget, strategy: .blueGreen, image: "\(Self.webRepository):1.5.1-errors50",
                     commit: "c0ffee1", reason: "Risky refactor", expected: [.rolledBack],
                     story: "half its requests fail: the live gate caught it and traffic and image went back"),
+        ] + registryReleases
+    }
+
+    /// The fourth story, when the registry runs.
+    var registryReleases: [Release] {
+        guard let registry else { return [] }
+        return [
+            Release(title: "unpushed image", target: Self.cartTarget, strategy: .blueGreen, image: "\(registry.cartRepository):2.0.0",
+                    commit: "5eed5ee", reason: "Tagged before CI pushed it", expected: [.rejected],
+                    story: "never pushed: the registry check refused it at once, before anything moved",
+                    messageContains: "is not in the registry"),
         ]
     }
 
     /// The objects to apply after the CRDs, as one multi-document YAML text.
     public var manifests: String {
-        [namespaceManifest, webManifests, apiManifests].joined(separator: "\n---\n")
+        ([namespaceManifest, webManifests, apiManifests] + (cartManifests.map { [$0] } ?? [])).joined(separator: "\n---\n")
     }
 
     var namespaceManifest: String {
@@ -238,6 +274,57 @@ public struct DemoScenario: Sendable {
               onGateFailure: rollback
               historyLimit: 10
               progressDeadlineSeconds: 120
+            """,
+        ].joined(separator: "\n---\n")
+    }
+
+    /// cart: blue/green like web, with its images in the demo's registry: the target requires
+    /// them there and pins their digests.
+    var cartManifests: String? {
+        guard let registry else { return nil }
+        let caBundle = registry.caCertificatePEM.split(separator: "\n").map { "              " + $0 }.joined(separator: "\n")
+        return [
+            Self.deployment("cart-blue", labels: "app: cart, slot: blue", container: "cart", image: registry.cartInitialImage, replicas: 2),
+            Self.deployment("cart-green", labels: "app: cart, slot: green", container: "cart", image: registry.cartInitialImage, replicas: 0),
+            Self.service("cart", selector: "app: cart, slot: blue"),
+            Self.service("cart-preview", selector: "app: cart, slot: green"),
+            """
+            apiVersion: slipway.dev/v1alpha1
+            kind: DeploymentTarget
+            metadata:
+              name: \(Self.cartTarget)
+              namespace: \(Self.namespace)
+            spec:
+              environment: cart
+              source:
+                imageRepository: \(registry.cartRepository)
+              container: cart
+              strategy:
+                blueGreen:
+                  activeService: cart
+                  previewService: cart-preview
+                  blueDeployment: cart-blue
+                  greenDeployment: cart-green
+                  autoPromote: true
+                  scaleDownDelaySeconds: \(pace.scaleDownDelaySeconds)
+                  prePromotionGates: [preview-healthy]
+              gates:
+                - name: preview-healthy
+                  intervalSeconds: 1
+                  successThreshold: \(pace.gateSuccesses)
+                  failureLimit: 1
+                  http:
+                    url: http://cart-preview.\(Self.namespace).svc/healthz
+                    timeoutSeconds: 1
+              onGateFailure: rollback
+              historyLimit: 10
+              progressDeadlineSeconds: 120
+              imagePolicy:
+                requireInRegistry: true
+                pinDigest: true
+                registry:
+                  caBundle: |
+            \(caBundle)
             """,
         ].joined(separator: "\n---\n")
     }

@@ -31,7 +31,12 @@ public struct DemoOutcome: Sendable, Equatable {
     /// skipped, not failed: the demo shows what this build of the controller can do.
     public var verdict: Verdict {
         guard let phase else { return .unexpected("did not end in time") }
-        if release.expected.contains(phase) { return .asExpected }
+        if release.expected.contains(phase) {
+            if let words = release.messageContains, !(message ?? "").contains(words) {
+                return .unexpected("ended \(phase.rawValue), but not because it \(words): \(message ?? "no message")")
+            }
+            return .asExpected
+        }
         if release.strategy == .canary, phase == .rejected, let message, Self.saysCanaryUnsupported(message) {
             return .skipped("this controller does not release canary targets yet")
         }
