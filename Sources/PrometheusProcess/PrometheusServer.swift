@@ -81,7 +81,7 @@ public final class PrometheusServer: Sendable {
         try configuration.write(to: config, atomically: true, encoding: .utf8)
         let log = directory.appendingPathComponent("prometheus.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let port = try freeLoopbackPort()
+        guard let port = LoopbackPort.free() else { throw PrometheusServerError("could not bind 127.0.0.1:0 to find a free port for Prometheus") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [

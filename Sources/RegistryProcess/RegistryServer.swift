@@ -63,7 +63,7 @@ public final class RegistryServer: Sendable {
         let (certificate, key) = try pki.issueLoopbackServerCertificate()
         try certificate.write(to: directory.appendingPathComponent("server.crt"), atomically: true, encoding: .utf8)
         try write(key, to: directory.appendingPathComponent("server.key"))
-        let port = try freeLoopbackPort()
+        guard let port = LoopbackPort.free() else { throw RegistryServerError("could not bind 127.0.0.1:0 to find a free port for the registry") }
         var auth = ""
         switch authentication {
         case .none: break
@@ -184,23 +184,4 @@ public final class RegistryServer: Sendable {
     public func terminate() {
         if process.isRunning { process.terminate() }
     }
-}
-
-/// Binds port 0 on 127.0.0.1, reads the port the kernel chose and releases it.
-func freeLoopbackPort() throws(RegistryServerError) -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw RegistryServerError("no socket for finding a free port") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-        }
-    }
-    guard bound else { throw RegistryServerError("could not bind 127.0.0.1:0 to find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -112,10 +112,4 @@ struct WorkloadIndex {
         guard let entry = refsByUID[uid], entry.kind == kind else { return nil }
         return entry.ref
     }
-
-    /// The uid of the controller of `ref`.
-    func ownerUID(of ref: WorkloadRef, _ kind: WorkloadKind) -> String? { ownerUIDs[kind]?[ref] }
-
-    /// The uid `ref` had when last recorded.
-    func uid(of ref: WorkloadRef, _ kind: WorkloadKind) -> String? { uidsByRef[kind]?[ref] }
 }

@@ -65,10 +65,6 @@ public final class MetricsRegistry: Sendable {
             : prometheus.makeGauge(descriptor: Self.descriptor(name), labels: labels)
     }
 
-    func valueHistogram(_ name: String, _ labels: [(String, String)], buckets: [Double]) -> ValueHistogram {
-        prometheus.makeValueHistogram(descriptor: Self.descriptor(name), labels: labels, buckets: buckets)
-    }
-
     func durationHistogram(_ name: String, _ labels: [(String, String)], buckets: [Duration] = defaultDurationBuckets) -> DurationHistogram {
         prometheus.makeDurationHistogram(descriptor: Self.descriptor(name), labels: labels, buckets: buckets)
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Kube
-import Prometheus
 import SlipwayAPI
 import Synchronization
 
