@@ -24,6 +24,7 @@ test: deps-test
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=16 $(SWIFT) test $(BUILD_FLAGS) --skip-build --skip 'EndToEndTests\.'
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build --filter 'EndToEndTests\.'
+	SWIFT=$(SWIFT) scripts/sanitize.sh
 	SWIFT=$(SWIFT) FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) scripts/fuzz.sh check
 	scripts/check-monitoring.sh
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python

@@ -3,6 +3,8 @@
 # and AddressSanitizer, in a build of its own (.build/fuzz) so that the ordinary build is untouched.
 #
 #   scripts/fuzz.sh build                 build the instrumented SlipwayFuzz
+#   scripts/fuzz.sh build-tests           build the tests too, with the same flags (scripts/sanitize.sh)
+#   scripts/fuzz.sh test ARGS             `swift test --skip-build ARGS` in that build
 #   scripts/fuzz.sh replay                run every committed input (Fuzz/corpus/TARGET) once
 #   scripts/fuzz.sh run SECONDS [TARGET]  fuzz each target (or one) for SECONDS and print the figures
 #   scripts/fuzz.sh check                 build, replay, then run each target for FUZZ_CHECK_SECONDS (make test)
@@ -27,6 +29,13 @@ export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=0:handle_abort=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Fuzz/lsan-suppressions.txt:print_suppressions=0}
 
+build_flags=(
+  -Xswiftc -sanitize=address
+  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
+  -Xswiftc -DFUZZING
+  -Xlinker "$fuzzer_library" -Xlinker -lstdc++
+)
+
 targets() { "$binary" --list | cut -f1; }
 
 dictionary_for() {
@@ -37,15 +46,13 @@ dictionary_for() {
   esac
 }
 
+# `what` is `--product SlipwayFuzz`, or `--build-tests` for scripts/sanitize.sh, whose
+# AddressSanitizer tests share this build instead of compiling every module once more.
 build() {
   [ -n "$fuzzer_library" ] || { echo "libclang_rt.fuzzer_no_main not found under $resource_dir: the Swift toolchain lacks libFuzzer" >&2; exit 1; }
   local started=$SECONDS
-  "$swift" build --scratch-path "$scratch" --product SlipwayFuzz \
-    -Xswiftc -sanitize=address \
-    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
-    -Xswiftc -DFUZZING \
-    -Xlinker "$fuzzer_library" -Xlinker -lstdc++
-  echo "fuzz build: $((SECONDS - started)) s"
+  "$swift" build --scratch-path "$scratch" "$@" "${build_flags[@]}"
+  echo "fuzz build ($*): $((SECONDS - started)) s"
 }
 
 replay() {
@@ -94,13 +101,15 @@ run() {
 }
 
 case "${1:-}" in
-  build) build ;;
+  build) build --product SlipwayFuzz ;;
+  build-tests) build --build-tests ;;
+  test) shift; "$swift" test --skip-build --scratch-path "$scratch" "${build_flags[@]}" "$@" ;;
   replay) replay ;;
   run) run "${2:?seconds per target}" "${3:-}" ;;
   check)
-    build
+    build --product SlipwayFuzz
     replay
     run "${FUZZ_CHECK_SECONDS:-10}"
     ;;
-  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
 esac
