@@ -19,6 +19,7 @@ COPY Package.* ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
+COPY Fuzz/SlipwayFuzz ./Fuzz/SlipwayFuzz
 RUN swift package resolve
 # --static-swift-stdlib links the Swift runtime and Foundation into the binary, so the runtime
 # image needs no Swift toolchain.

@@ -4,7 +4,7 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 SLIPWAY = .build/debug/slipway
 
-.PHONY: all build test demo bench deps-test deps-demo clean image-check
+.PHONY: all build test demo bench fuzz deps-test deps-demo clean image-check
 
 all: build
 
@@ -24,10 +24,22 @@ test: deps-test
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=16 $(SWIFT) test $(BUILD_FLAGS) --skip-build --skip 'EndToEndTests\.'
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build --filter 'EndToEndTests\.'
+	SWIFT=$(SWIFT) scripts/sanitize.sh
+	SWIFT=$(SWIFT) FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) scripts/fuzz.sh check
 	scripts/check-monitoring.sh
 	SLIPWAY=$(SLIPWAY) python3 -m pytest -q tests/python
 	scripts/check-deploy-config.sh
 	scripts/check-deploy-config.sh image
+
+# Coverage-guided fuzzing (docs/fuzzing.md): `make fuzz` runs every target for FUZZ_SECONDS, or only
+# FUZZ_TARGET; make test replays the committed inputs and runs each target for FUZZ_CHECK_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?=
+FUZZ_CHECK_SECONDS ?= 8
+
+fuzz: deps-test
+	SWIFT=$(SWIFT) scripts/fuzz.sh build
+	SWIFT=$(SWIFT) scripts/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_TARGET)
 
 # `make demo DEMO_FLAGS=--keep` stays up afterwards (kubeconfig in .state/kubeconfig); DEMO_FLAGS=--chat
 # then takes the bot's commands at the console.

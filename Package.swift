@@ -144,6 +144,14 @@ let package = Package(
             path: "Benchmarks/SlipwayBenchmarks",
             swiftSettings: strict
         ),
+        // Coverage-guided fuzz targets for the code that reads untrusted bytes. scripts/fuzz.sh builds
+        // them with libFuzzer and AddressSanitizer (`make fuzz`); the ordinary build replays inputs.
+        .executableTarget(
+            name: "SlipwayFuzz",
+            dependencies: ["JSON", "YAML", "ClusterCore", "Kube", "SlipwayAPI", "Telegram", "TelegramChatOps", "ChatOps"],
+            path: "Fuzz/SlipwayFuzz",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Kube", "SlipwayAPI", "JSON", "YAML", "FakeTelegramAPI", "PrometheusProcess", "Registry", "RegistryProcess",

@@ -51,6 +51,11 @@ public actor AuditLog {
 
     static func headPath(_ path: String) -> String { path + ".head" }
 
+    /// The sequence numbers an entry can have: from 1 to far more than any log holds, with room
+    /// left to count the lines after one (a line that claims more was not written by this writer;
+    /// counting on from `Int.max` would trap).
+    static let sequenceNumbers = 1...(Int.max / 2)
+
     /// The `seq` and hash recorded in `<file>.head`, if any.
     static func recordedHead(of path: String) -> (sequence: Int, hash: String)? {
         guard let bytes = try? DurableFile.read(headPath(path)) else { return nil }
@@ -94,6 +99,9 @@ public actor AuditLog {
         do { bytes = try DurableFile.read(path) } catch { throw ChatOpsError.audit("\(error)") }
         guard let bytes, let last = bytes.split(separator: 0x0A).last else { return (genesis, 0) }
         let sequence = (try? JSONValue(parsing: Array(last)))?["seq"]?.intValue ?? 0
+        guard sequence == 0 || sequenceNumbers.contains(sequence) else {
+            throw ChatOpsError.audit("the last entry of \(path) has the sequence number \(sequence), which no audit log writes; check the file with `slipway audit verify` and move it aside to start a new log")
+        }
         return (hash(last), sequence)
     }
 }
@@ -127,6 +135,12 @@ extension AuditLog {
         } catch {
             throw ChatOpsError.audit("\(error)")
         }
+        return verify(contents: bytes, recordedHead: recordedHead(of: path), headFile: headPath(path))
+    }
+
+    /// Walks the chain in `contents` (the log's bytes as read) and reports every break.
+    /// `recordedHead` is what the head file says, if there is one; `headFile` names it in problems.
+    static func verify(contents bytes: [UInt8], recordedHead: (sequence: Int, hash: String)?, headFile: String) -> AuditVerification {
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         var problems: [AuditVerification.Problem] = []
         var previousHash = genesis
@@ -142,7 +156,7 @@ extension AuditLog {
             count += 1
             defer { previousHash = hash(line) }
             guard let object = try? JSONValue(parsing: Array(line)), let sequence = object["seq"]?.intValue,
-                  let previous = object["prev"]?.stringValue else {
+                  sequenceNumbers.contains(sequence), let previous = object["prev"]?.stringValue else {
                 problems.append(.init(line: number, reason: "not an audit entry (edited or inserted)"))
                 expectedSequence += 1
                 continue
@@ -161,14 +175,14 @@ extension AuditLog {
         }
         let last = lines.last(where: { !$0.isEmpty })
         let headHash = last.map { hash($0) } ?? genesis
-        if let recorded = recordedHead(of: path) {
+        if let recorded = recordedHead {
             let lastSequence = expectedSequence - 1
             if lastSequence < recorded.sequence {
-                problems.append(.init(line: count + 1, reason: "entries \(lastSequence + 1)–\(recorded.sequence) at the end were deleted (see \(headPath(path)))"))
+                problems.append(.init(line: count + 1, reason: "entries \(lastSequence + 1)–\(recorded.sequence) at the end were deleted (see \(headFile))"))
             } else if lastSequence > recorded.sequence {
                 problems.append(.init(line: count, reason: "entries after \(recorded.sequence) were not written by the audit log writer, or it stopped between its two writes"))
             } else if recorded.hash != headHash {
-                problems.append(.init(line: count, reason: "edited (differs from the head recorded in \(headPath(path)))"))
+                problems.append(.init(line: count, reason: "edited (differs from the head recorded in \(headFile))"))
             }
         }
         return AuditVerification(lines: count, head: headHash, problems: problems)

@@ -75,6 +75,8 @@ public struct CallbackToken: Sendable, Hashable {
         guard parts.count == 4, let kind = CallbackKind(rawValue: String(parts[0])),
               parts[1].utf8.count == 12, Base64URL.decode(String(parts[1])) != nil,
               (1...12).contains(parts[2].utf8.count), parts[2].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              // Only the form `data` writes: "0694" and "694" would otherwise be one token.
+              parts[2] == "0" || parts[2].first != "0",
               let expiresAt = Int64(parts[2]),
               parts[3].utf8.count == 24, Base64URL.decode(String(parts[3])) != nil else { return nil }
         self.init(kind: kind, nonce: String(parts[1]), expiresAt: expiresAt, mac: String(parts[3]))

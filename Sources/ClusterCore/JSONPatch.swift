@@ -12,9 +12,10 @@ public enum JSONPatch {
     public static func apply(_ operations: JSONValue, to document: JSONValue) throws(APIError) -> JSONValue {
         let decoded = try decode(operations)
         var result = document
+        var copyBudget = maximumCopiedValues
         for operation in decoded {
             do {
-                try operation.apply(to: &result)
+                try operation.apply(to: &result, copyBudget: &copyBudget)
             } catch {
                 throw APIError(
                     code: 422, reason: "Invalid",
@@ -22,8 +23,24 @@ public enum JSONPatch {
                     details: .init(causes: [StatusCause(reason: "FieldValueInvalid", message: error.message, field: error.path)]))
             }
         }
+        // Adding a deep value at a deep path nests deeper than any body may: the result could be
+        // stored but never read again.
+        guard JSONValue.nestingDepth(of: result, atMost: JSONValue.maximumNestingDepth) <= JSONValue.maximumNestingDepth else {
+            throw APIError(
+                code: 422, reason: "Invalid",
+                message: "the server rejected our request due to an error in our request",
+                details: .init(causes: [StatusCause(
+                    reason: "FieldValueInvalid",
+                    message: "the patched object nests deeper than \(JSONValue.maximumNestingDepth) levels; add shallower values",
+                    field: "")]))
+        }
         return result
     }
+
+    /// How many JSON values the `copy` operations of one patch may copy in all, as the json-patch
+    /// library's accumulated copy size limit: each copy may double the document, so without it
+    /// forty operations make an object of a trillion values. A 3 MiB body holds fewer than this.
+    public static let maximumCopiedValues = 1_000_000
 
     /// The API server's limit on operations in one patch, which bounds the work one request causes.
     public static let maximumOperations = 10_000
@@ -81,7 +98,7 @@ extension JSONPatch {
             return value
         }
 
-        func apply(to document: inout JSONValue) throws(JSONPatchFailure) {
+        func apply(to document: inout JSONValue, copyBudget: inout Int) throws(JSONPatchFailure) {
             switch kind {
             case "add":
                 let path = try pointer("path")
@@ -114,6 +131,10 @@ extension JSONPatch {
                 let path = try pointer("path")
                 guard let copied = Self.value(at: from, in: document) else {
                     throw JSONPatchFailure(message: "copy operation does not apply: doc is missing from path: \(from): missing value", path: from.description)
+                }
+                copyBudget -= JSONValue.valueCount(of: copied, atMost: copyBudget + 1)
+                guard copyBudget >= 0 else {
+                    throw JSONPatchFailure(message: "Unable to complete the copy, the accumulated size increase of copy is greater than the limit of \(JSONPatch.maximumCopiedValues) values; copy less, or add the values themselves", path: path.description)
                 }
                 try Self.add(copied, at: path, in: &document, operation: "copy")
             case "test":
@@ -241,5 +262,43 @@ extension JSONPatch {
                 throw missing
             }
         }
+    }
+}
+
+extension JSONValue {
+    /// The number of values in `value` (itself included), counting no further than `limit`:
+    /// copies share storage, so a document may hold far more values than memory could.
+    static func valueCount(of value: JSONValue, atMost limit: Int) -> Int {
+        var count = 0
+        var pending = [value]
+        while let next = pending.popLast(), count < limit {
+            count += 1
+            switch next {
+            case .array(let elements): pending.append(contentsOf: elements)
+            case .object(let members): pending.append(contentsOf: members.values)
+            default: break
+            }
+        }
+        return count
+    }
+
+    /// The nesting depth of `value` (a scalar is 0, `[]` is 1), looking no deeper than `limit` + 1.
+    static func nestingDepth(of value: JSONValue, atMost limit: Int) -> Int {
+        var deepest = 0
+        var pending: [(JSONValue, Int)] = [(value, 0)]
+        while let (next, depth) = pending.popLast() {
+            switch next {
+            case .array(let elements):
+                deepest = max(deepest, depth + 1)
+                if deepest > limit { return deepest }
+                pending.append(contentsOf: elements.map { ($0, depth + 1) })
+            case .object(let members):
+                deepest = max(deepest, depth + 1)
+                if deepest > limit { return deepest }
+                pending.append(contentsOf: members.values.map { ($0, depth + 1) })
+            default: break
+            }
+        }
+        return deepest
     }
 }

@@ -272,6 +272,9 @@ struct JSONParser {
         // Doubles (and integers too large for Int) go through the C library, which rounds correctly.
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let double = Double(text) else { throw error("\(text) is not a number", at: start) }
+        // Beyond ±1.8e308 the value would become infinity, which JSON cannot write back (it would be
+        // stored as null); Go's encoding/json, which the API server uses, refuses it too.
+        guard double.isFinite else { throw error("the number \(text) is out of range; numbers must be within ±1.8e308", at: start) }
         return .double(double)
     }
 

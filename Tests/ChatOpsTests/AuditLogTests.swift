@@ -126,6 +126,20 @@ import Testing
         }
     }
 
+    @Test func sequenceNumbersNoWriterUsesAreReportedNotCountedOn() async throws {
+        try await withLog { path in
+            try await fill(path, count: 2)
+            var edited = try lines(path)
+            edited[1] = edited[1].replacingOccurrences(of: #""seq":2"#, with: #""seq":9223372036854775807"#)
+            try write(edited + ["not json"], to: path)
+            let verification = try AuditLog.verify(fileAt: path)
+            #expect(verification.problems.contains { $0.line == 2 && $0.reason.contains("not an audit entry") })
+            // The writer refuses to continue such a log instead of trapping on the next number.
+            try write(Array(edited.prefix(2)), to: path)
+            #expect(throws: ChatOpsError.self) { try AuditLog(path: path) }
+        }
+    }
+
     @Test func actionsUseTheDocumentedNames() {
         #expect(AuditAction.allCases.map(\.rawValue) == [
             "deploy_requested", "deploy_confirmed", "deploy_cancelled", "approved", "aborted", "promoted", "rollback_requested",

@@ -141,4 +141,27 @@ struct PatchJSONPatchTests {
             #expect(error?.code == 422, "\(patch)")
         }
     }
+
+    @Test("copies that double the document are refused once they pass the limit, with a 422 that says so")
+    func doublingCopiesAreBounded() throws {
+        let document = try parse(#"{"x":"y"}"#)
+        // Each copy of the whole document doubles it: forty would make a trillion values.
+        let operations = (0..<40).map { JSONValue.object(["op": "copy", "from": "", "path": .string("/k\($0)")]) }
+        let error = #expect(throws: APIError.self) { try JSONPatch.apply(.array(operations), to: document) }
+        #expect(error?.code == 422)
+        #expect(error?.details?.causes.first?.message.contains("accumulated size increase of copy") == true)
+        // A few doublings stay well inside the limit.
+        let small = try JSONPatch.apply(.array(Array(operations.prefix(3))), to: document)
+        #expect(small[path: "k2", "k1", "k0", "x"] == "y")
+    }
+
+    @Test("a patch that nests the object deeper than any body may be is refused, so nothing unreadable is stored")
+    func nestingBeyondTheParserLimitIsRefused() throws {
+        let copies = (0..<(JSONValue.maximumNestingDepth + 5)).map { _ in JSONValue.object(["op": "copy", "from": "", "path": "/a"]) }
+        let error = #expect(throws: APIError.self) { try JSONPatch.apply(.array(copies), to: try parse("{}")) }
+        #expect(error?.code == 422)
+        #expect(error?.details?.causes.first?.message.contains("nests deeper than") == true)
+        let shallow = try JSONPatch.apply(.array(Array(copies.prefix(10))), to: try parse("{}"))
+        #expect(try JSONValue(parsing: shallow.jsonBytes()) == shallow)
+    }
 }

@@ -31,6 +31,7 @@ import Testing
         ("", "empty"), ("{", "end of input"), (#"{"a" 1}"#, "expected ':'"), ("[1,]", "expected a value"),
         ("01", "leading zeros"), (#""\x""#, "invalid escape"), ("tru", "expected true"), ("{} x", "after the end"),
         (#""\ud800""#, "surrogate"), ("[1 2]", "expected ',' or ']'"), ("\"a\u{01}\"", "control character"),
+        ("[31e309]", "out of range"), ("-1e400", "out of range"),
     ])
     func malformedInputGivesAPositionedError(input: String, fragment: String) {
         #expect {
