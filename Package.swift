@@ -140,7 +140,7 @@ let package = Package(
         // `make bench`: client throughput and latency against the embedded cluster.
         .executableTarget(
             name: "SlipwayBenchmarks",
-            dependencies: ["Kube", "HTTP", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Kube", "HTTP", "JSON", "FakeTelegramAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/SlipwayBenchmarks",
             swiftSettings: strict
         ),
@@ -148,7 +148,8 @@ let package = Package(
         // them with libFuzzer and AddressSanitizer (`make fuzz`); the ordinary build replays inputs.
         .executableTarget(
             name: "SlipwayFuzz",
-            dependencies: ["JSON", "YAML", "ClusterCore", "Kube", "SlipwayAPI", "Telegram", "TelegramChatOps", "ChatOps"],
+            dependencies: ["JSON", "YAML", "ClusterCore", "Kube", "SlipwayAPI", "Telegram", "TelegramChatOps", "ChatOps", "Registry",
+                           .product(name: "Crypto", package: "swift-crypto")],
             path: "Fuzz/SlipwayFuzz",
             swiftSettings: strict
         ),

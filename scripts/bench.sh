@@ -9,7 +9,8 @@
 # names another build's `slipway` binary to measure side by side in the same run (e.g. a
 # checkout of an earlier commit built with `swift build -c release`; BENCH_BASELINE_RELEASE_SIZES,
 # BENCH_BASELINE_CANARY_RELEASES and BENCH_BASELINE_SKIP_STEADY narrow what it runs); BENCH_SKIP_RELEASES=1
-# measures the client only.
+# measures the client only. Last the soak (scripts/bench-soak.sh): an hour of continuous releases
+# through the controller and the bot; BENCH_SOAK_SECONDS=0 leaves it out.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -173,5 +174,12 @@ if [ -z "${BENCH_SKIP_RELEASES:-}" ]; then
     release_runs+=(--results "baseline=$work/releases-baseline")
   fi
   "$benchmarks" release-report "${release_runs[@]}" --output "$output" \
+    --note "Measured $(date -u "+%Y-%m-%d %H:%M UTC") on the machine above."
+fi
+
+if [ "${BENCH_SOAK_SECONDS:-3600}" != 0 ]; then
+  stop_cluster_only
+  scripts/bench-soak.sh "$work/soak" "$slipway"
+  "$benchmarks" soak-report --result "$work/soak/soak.json" --samples "$work/soak/soak-samples.jsonl" --output "$output" \
     --note "Measured $(date -u "+%Y-%m-%d %H:%M UTC") on the machine above."
 fi

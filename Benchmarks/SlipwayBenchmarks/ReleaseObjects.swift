@@ -14,11 +14,13 @@ enum ReleaseObjects {
                                             kind: "DeploymentTarget", namespaced: true)
     static let requests = ResourceDescriptor(group: "slipway.dev", version: "v1alpha1", plural: "deploymentrequests",
                                              kind: "DeploymentRequest", namespaced: true)
+    static let imageRepository = "bench/app"
     static let firstImage = "bench/app:1.0.0"
     static let releaseImage = "bench/app:2.0.0"
 
     static func app(_ index: Int) -> String { "app\(index)" }
     static func target(_ index: Int) -> String { "app\(index)-production" }
+    static func environment(_ index: Int) -> String { "production-\(index)" }
 
     static func namespace(_ name: String) -> JSONValue {
         ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
@@ -91,7 +93,7 @@ enum ReleaseObjects {
 
     private static func target(_ index: Int, namespace: String, strategy: JSONValue, gates: [JSONValue]) -> JSONValue {
         var spec: JSONValue = [
-            "environment": .string("production-\(index)"),
+            "environment": .string(environment(index)),
             "source": ["imageRepository": "bench/app"],
             "container": "app",
             "strategy": strategy,

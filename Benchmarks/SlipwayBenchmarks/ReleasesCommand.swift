@@ -15,6 +15,9 @@ struct SeedReleasesCommand: AsyncParsableCommand {
     @Option(help: "Applications to create.")
     var count: Int = 100
 
+    @Option(help: "The first application's index (to seed applications of another strategy beside earlier ones).")
+    var first: Int = 0
+
     @Option(help: "bluegreen or canary.")
     var strategy: String = "bluegreen"
 
@@ -28,8 +31,8 @@ struct SeedReleasesCommand: AsyncParsableCommand {
     var timeoutSeconds: Int = 900
 
     func validate() throws {
-        guard count > 0, concurrency > 0, timeoutSeconds > 0, finishedPerTarget >= 0 else {
-            throw ValidationError("--count, --concurrency and --timeout must be positive, --finished-per-target at least 0")
+        guard count > 0, concurrency > 0, timeoutSeconds > 0, finishedPerTarget >= 0, first >= 0 else {
+            throw ValidationError("--count, --concurrency and --timeout must be positive, --finished-per-target and --first at least 0")
         }
         guard ReleaseObjects.Strategy(rawValue: strategy) != nil else { throw ValidationError("--strategy must be bluegreen or canary") }
     }
@@ -41,15 +44,16 @@ struct SeedReleasesCommand: AsyncParsableCommand {
         let strategy = ReleaseObjects.Strategy(rawValue: self.strategy) ?? .blueGreen
         let start = ContinuousClock.now
         try await Self.createNamespace(namespace, client: client)
-        try await forEachConcurrently(0..<count, width: concurrency) { index in
+        try await forEachConcurrently(first..<(first + count), width: concurrency) { index in
             for (resource, object) in ReleaseObjects.application(index, strategy: strategy, namespace: namespace) {
                 _ = try await client.create(resource, DynamicObject(object), namespace: namespace)
             }
         }
         let finished = finishedPerTarget
         if finished > 0 {
+            let first = self.first
             try await forEachConcurrently(0..<(count * finished), width: concurrency) { number in
-                let index = number % count
+                let index = first + number % count
                 let name = "done-\(index)-\(number / count)"
                 let created = try await client.create(ReleaseObjects.requests, DynamicObject(ReleaseObjects.request(name, target: index, namespace: namespace)),
                                                       namespace: namespace)

@@ -10,5 +10,5 @@ struct SlipwayBenchmarks: AsyncParsableCommand {
         commandName: "slipway-benchmarks",
         abstract: "Throughput and latency of Slipway's Kubernetes client and controller.",
         subcommands: [SeedCommand.self, ListCommand.self, WatchCommand.self, GetCommand.self, SeedReleasesCommand.self,
-                      RunReleasesCommand.self, ReportCommand.self, ReleaseReportCommand.self])
+                      RunReleasesCommand.self, SoakCommand.self, SoakReportCommand.self, ReportCommand.self, ReleaseReportCommand.self])
 }

@@ -10,7 +10,7 @@ struct FuzzTarget: Sendable {
 }
 
 enum FuzzTargets {
-    static let all: [FuzzTarget] = formats + cluster + kube + chat + slipway
+    static let all: [FuzzTarget] = formats + cluster + kube + chat + slipway + registry
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 }

@@ -18,6 +18,9 @@ public enum RuntimeMetricName {
     public static let queueAdds = "workqueue_adds_total"
     /// Counter; dimension `name`.
     public static let queueRetries = "workqueue_retries_total"
+    /// Counter; dimension `resource`. Every object a watcher hands on (listed or watched): the
+    /// load a process carries, and what a soak measures memory against.
+    public static let watchEvents = "slipway_watch_events_total"
 }
 
 /// A controller's handles, made once so that a reconcile costs no lookups.

@@ -1,5 +1,6 @@
 import Kube
 import Logging
+import Metrics
 
 /// How a `Watcher` lists and retries.
 public struct WatcherConfiguration: Sendable {
@@ -44,7 +45,7 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
         var metadata = metadata
         metadata["error"] = "\(error)"
         metadata["failuresInARow"] = "\(failures)"
-        metadata["resource"] = "\((Object.self as? any KubernetesResource.Type)?.resource.plural ?? "\(Object.self)")"
+        metadata["resource"] = "\(Self.resourceName)"
         if let kubeError = error as? KubeError, kubeError.isForbidden || kubeError.isUnauthorized {
             logger.error("\(message): the API refused access; grant the permission named in the error (RBAC) or fix the credentials", metadata: metadata)
         } else if failures >= Self.failuresBeforeWarning || (error as? KubeError)?.isTimeout == true {
@@ -56,15 +57,20 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
 
     static var failuresBeforeWarning: Int { 3 }
 
+    /// The resource's plural for logs and metrics (the type's name for a type that is not a resource).
+    static var resourceName: String { (Object.self as? any KubernetesResource.Type)?.resource.plural ?? "\(Object.self)" }
+
     public func run(_ handle: @Sendable (WatcherEvent<Object>) async -> Void) async {
         var machine = WatcherStateMachine<Object>(backoff: configuration.backoff.independentCopy())
         var failuresInARow = 0
+        let handedOn = Counter(label: RuntimeMetricName.watchEvents, dimensions: [("resource", Self.resourceName)])
         while !Task.isCancelled {
             switch machine.nextAction() {
             case .listPage(let token):
                 do {
                     let page = try await source.listPage(limit: configuration.pageSize, continueToken: token)
                     failuresInARow = 0
+                    handedOn.increment(by: page.items.count)
                     if let event = machine.pageReceived(page) { await handle(event) }
                 } catch {
                     if Task.isCancelled { return }
@@ -78,7 +84,10 @@ public struct Watcher<Object: KubernetesObject>: Sendable {
                     reading: for try await event in stream {
                         let (output, keepReading) = machine.eventReceived(event, at: clock.now())
                         failuresInARow = 0
-                        if let output { await handle(output) }
+                        if let output {
+                            handedOn.increment()
+                            await handle(output)
+                        }
                         if !keepReading { break reading }
                     }
                     machine.streamEnded(at: clock.now())

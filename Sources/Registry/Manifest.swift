@@ -68,7 +68,7 @@ public struct Manifest: Sendable, Equatable {
         let json: JSONValue
         do { json = try JSONValue(parsing: bytes) } catch { throw ManifestDecodingError("the manifest is not JSON") }
         guard json.objectValue != nil else { throw ManifestDecodingError("the manifest is not a JSON object") }
-        let type = json["mediaType"]?.stringValue ?? contentType.map { String($0.split(separator: ";")[0]).trimmingSpaces } ?? ""
+        let type = json["mediaType"]?.stringValue ?? contentType.map { String($0.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]).trimmingSpaces } ?? ""
         guard MediaType.manifests.contains(type) else {
             throw ManifestDecodingError("media type \(type.isEmpty ? "(none)" : type) is none of \(MediaType.manifests.joined(separator: ", "))")
         }

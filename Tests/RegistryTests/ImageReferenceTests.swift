@@ -59,4 +59,14 @@ struct ImageReferenceTests {
         #expect(error(401)?.isTransient == false)
         #expect(error(418)?.description.contains("HTTP 418") == true)
     }
+
+    @Test("a manifest served with an empty or bare-parameter Content-Type is refused with a reason, not a crash")
+    func manifestWithoutMediaType() {
+        let body = Array(#"{"schemaVersion":2}"#.utf8)
+        for contentType in [";", "", " ; charset=utf-8"] {
+            #expect(throws: ManifestDecodingError.self, "\(contentType)") { try Manifest(bytes: body, contentType: contentType) }
+        }
+        let typed = Array(#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:\#(String(repeating: "ab", count: 32))","size":2}}"#.utf8)
+        #expect((try? Manifest(bytes: typed, contentType: "application/vnd.oci.image.manifest.v1+json; charset=utf-8"))?.config?.size == 2)
+    }
 }
