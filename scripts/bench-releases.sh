@@ -32,64 +32,19 @@ for setting in $sizes "$canary_releases" "$steady_targets" "$steady_singles" "$i
 done
 
 work=$(mktemp -d)
+bench=bench-releases
+# shellcheck source=scripts/bench-processes.sh
+. scripts/bench-processes.sh
 cluster_pid=""
 controller_pid=""
 stop_all() {
-  for pid in "$controller_pid" "$cluster_pid"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
+  stop_pids "$controller_pid" "$cluster_pid"
   controller_pid=""
   cluster_pid=""
 }
 trap 'stop_all; rm -rf "$work"' EXIT
 
 step() { printf '\n== [%s] %s\n' "$label" "$*" >&2; }
-
-# Waits until FILE has a line matching PATTERN, while PID lives; at most SECONDS.
-wait_for_line() {
-  local file=$1 pattern=$2 pid=$3 seconds=$4 what=$5
-  local deadline=$((SECONDS + seconds))
-  until grep -q "$pattern" "$file" 2>/dev/null; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "bench-releases: $what exited early:" >&2
-      tail -20 "$file" "$file.err" >&2 2>/dev/null || true
-      exit 1
-    fi
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "bench-releases: $what did not say '$pattern' within $seconds s" >&2
-      exit 1
-    fi
-    sleep 0.05
-  done
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-start_cluster() {
-  "$slipway" cluster --port 0 --kubeconfig-out "$work/kubeconfig" --readiness-delay 0.2 --traffic-rate 0 \
-    --log-level warning >"$work/cluster.out" 2>"$work/cluster.out.err" &
-  cluster_pid=$!
-  wait_for_line "$work/cluster.out" '^Kubeconfig written to' "$cluster_pid" 60 "the cluster"
-  kubectl --kubeconfig "$work/kubeconfig" apply -f manifests/crds/ >/dev/null
-}
-
-# Starts the controller and returns once its caches are synced; the seconds it took go to
-# $work/synced (not printed: a command substitution would run it in a subshell and lose the pid).
-start_controller() {
-  metrics_port=$(free_port)
-  local start
-  start=$(date +%s%N)
-  "$slipway" controller --kubeconfig "$work/kubeconfig" --namespace bench --metrics-addr "127.0.0.1:$metrics_port" \
-    --health-addr "" --log-level warning >"$work/controller.out" 2>"$work/controller.out.err" &
-  controller_pid=$!
-  wait_for_line "$work/controller.out" '^slipway controller started' "$controller_pid" 1800 "the controller"
-  awk -v start="$start" -v end="$(date +%s%N)" 'BEGIN { printf "%.3f\n", (end - start) / 1e9 }' >"$work/synced"
-}
 
 cluster_options=(--kubeconfig "$work/kubeconfig" --namespace bench)
 

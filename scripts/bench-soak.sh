@@ -31,45 +31,23 @@ done
 [ "$applications" -ge 2 ] || { echo "bench-soak: BENCH_SOAK_APPLICATIONS must be at least 2" >&2; exit 2; }
 
 work=$(mktemp -d)
+bench=bench-soak
+# shellcheck source=scripts/bench-processes.sh
+. scripts/bench-processes.sh
 cluster_pid=""
 controller_pid=""
-stop_all() {
-  for pid in "$controller_pid" "$cluster_pid"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-}
-trap 'stop_all; rm -rf "$work"' EXIT
-
-wait_for_line() {
-  local file=$1 pattern=$2 pid=$3 seconds=$4 what=$5
-  local deadline=$((SECONDS + seconds))
-  until grep -q "$pattern" "$file" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { echo "bench-soak: $what exited early:" >&2; tail -20 "$file" "$file.err" >&2 2>/dev/null || true; exit 1; }
-    [ "$SECONDS" -lt "$deadline" ] || { echo "bench-soak: $what did not say '$pattern' within $seconds s" >&2; exit 1; }
-    sleep 0.05
-  done
-}
+# The bot is the soak driver's child; its pid file lets an interrupted soak stop it too.
+trap 'stop_pids "$(cat "$work/bot/bot.pid" 2>/dev/null)" "$controller_pid" "$cluster_pid"; rm -rf "$work"' EXIT
 
 echo "== soak: $applications applications, $in_flight releases in flight, $seconds s" >&2
-"$slipway" cluster --port 0 --kubeconfig-out "$work/kubeconfig" --readiness-delay 0.2 --traffic-rate 0 \
-  --log-level warning >"$work/cluster.out" 2>"$work/cluster.out.err" &
-cluster_pid=$!
-wait_for_line "$work/cluster.out" '^Kubeconfig written to' "$cluster_pid" 60 "the cluster"
-kubectl --kubeconfig "$work/kubeconfig" apply -f manifests/crds/ >/dev/null
+start_cluster
 
 options=(--kubeconfig "$work/kubeconfig" --namespace bench)
 half=$((applications / 2))
 "$benchmarks" seed-releases "${options[@]}" --count "$half" --strategy bluegreen >"$results/soak-seed-bluegreen.json"
 "$benchmarks" seed-releases "${options[@]}" --count "$((applications - half))" --first "$half" --strategy canary >"$results/soak-seed-canary.json"
 
-metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$slipway" controller --kubeconfig "$work/kubeconfig" --namespace bench --metrics-addr "127.0.0.1:$metrics_port" \
-  --health-addr "" --log-level warning >"$work/controller.out" 2>"$work/controller.out.err" &
-controller_pid=$!
-wait_for_line "$work/controller.out" '^slipway controller started' "$controller_pid" 600 "the controller"
+start_controller
 
 mkdir -p "$work/bot"
 "$benchmarks" soak "${options[@]}" --applications "$applications" --in-flight "$in_flight" --bot-every "$bot_every" \

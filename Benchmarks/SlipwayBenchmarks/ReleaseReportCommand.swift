@@ -29,10 +29,7 @@ struct ReleaseReportCommand: ParsableCommand {
             return (String(parts[0]), URL(fileURLWithPath: String(parts[1]), isDirectory: true))
         }
         let markdown = ReleaseReport(runs: runs, notes: note).markdown
-        let url = URL(fileURLWithPath: output)
-        var existing = FileManager.default.contents(atPath: url.path) ?? Data()
-        existing.append(Data(("\n" + markdown).utf8))
-        try existing.write(to: url)
+        try ReleaseReport.append(markdown, to: output)
         print(markdown)
     }
 }
@@ -40,6 +37,14 @@ struct ReleaseReportCommand: ParsableCommand {
 struct ReleaseReport {
     let runs: [(label: String, directory: URL)]
     var notes: [String] = []
+
+    /// Adds a section at the end of the report, after a blank line.
+    static func append(_ markdown: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        var existing = FileManager.default.contents(atPath: url.path) ?? Data()
+        existing.append(Data(("\n" + markdown).utf8))
+        try existing.write(to: url)
+    }
 
     static func json(_ directory: URL, _ name: String) -> JSONValue? {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { return nil }

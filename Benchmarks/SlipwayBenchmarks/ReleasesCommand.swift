@@ -295,11 +295,25 @@ enum ProcessStats {
     }
 
     /// VmHWM: the largest resident set the process had, in MiB.
-    static func peakRSSMiB(_ pid: Int32?) -> Double? {
+    static func peakRSSMiB(_ pid: Int32?) -> Double? { statusField(pid, "VmHWM:").map { $0 / 1024 } }
+
+    /// VmRSS: the resident set now, in MiB.
+    static func rssMiB(_ pid: Int32?) -> Double? { statusField(pid, "VmRSS:").map { $0 / 1024 } }
+
+    static func threads(_ pid: Int32?) -> Int? { statusField(pid, "Threads:").map { Int($0) } }
+
+    static func descriptors(_ pid: Int32?) -> Int? {
+        guard let pid else { return nil }
+        return (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
+    }
+
+    /// The number after `field` in /proc/PID/status (kB for the memory fields), which separates
+    /// them with spaces or tabs.
+    private static func statusField(_ pid: Int32?, _ field: String) -> Double? {
         guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let kib = Double(parts[1]) { return kib / 1024 }
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if parts.count >= 2, let value = Double(parts[1]) { return value }
         }
         return nil
     }

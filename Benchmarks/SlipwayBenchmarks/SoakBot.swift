@@ -52,6 +52,8 @@ struct SoakBot: Sendable {
         _ = files.createFile(atPath: log, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
+        // For scripts/bench-soak.sh, which stops the bot too if the soak itself is interrupted.
+        try Data("\(process.processIdentifier)\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/bot.pid"))
         return SoakBot(process: process, metricsURL: "http://127.0.0.1:\(metricsPort)/metrics", healthURL: "http://127.0.0.1:\(healthPort)/readyz")
     }
 

@@ -74,15 +74,16 @@ struct SoakCommand: AsyncParsableCommand {
         let telegram = try await FakeTelegram.start()
         let bot = try SoakBot.start(slipway: slipway, directory: workDirectory, namespace: namespace, kubeconfig: cluster.kubeconfig,
                                     telegram: telegram)
+        let outcome: Result<Void, any Error>
         do {
             try await soak(client: client, namespace: namespace, telegram: telegram, bot: bot)
+            outcome = .success(())
         } catch {
-            await bot.stop()
-            await telegram.stop()
-            throw error
+            outcome = .failure(error)
         }
         await bot.stop()
         await telegram.stop()
+        try outcome.get()
     }
 
     private func soak(client: KubeClient, namespace: String, telegram: FakeTelegram, bot: SoakBot) async throws {
@@ -110,22 +111,31 @@ struct SoakCommand: AsyncParsableCommand {
         var nextSample = start
         let sampler = SoakSampler(controllerPid: controllerPid, botPid: bot.pid, clusterPid: clusterPid,
                                   controllerMetrics: controllerMetrics, botMetrics: bot.metricsURL)
-        let sampleFile = samplesOut.map { FileManager.default.createFile(atPath: $0, contents: nil); return FileHandle(forWritingAtPath: $0) } ?? nil
-        while ContinuousClock.now < end {
+        let sampleFile = samplesOut.flatMap { path in
+            FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+        }
+        defer { try? sampleFile?.close() }
+        func takeSample() async {
+            let sample = await sampler.sample(at: Timing.since(start), releases: releases)
+            samples.append(sample)
+            let line = Data(sample.json.jsonBytes() + [UInt8(ascii: "\n")])
+            FileHandle.standardError.write(line)
+            sampleFile?.write(line)
+        }
+        // A release whose request never appeared (the bot refused, a create was lost) must not
+        // hold its application for ever; the bot's last word about it says why.
+        func expireUnseen() {
             releases.expireUnseen(after: .seconds(60)) { release in
-                // The bot's last word in the chat, when it was asked.
                 telegram.messages(chat: admin.id).last(where: { $0.text.contains(ReleaseObjects.environment(release.application)) })?.text
                     ?? "no request appeared"
             }
+        }
+
+        while ContinuousClock.now < end {
+            expireUnseen()
             for release in releases.startReleases(upTo: inFlight) { try await issue(release) }
             if ContinuousClock.now >= nextSample {
-                var sample = await sampler.sample(at: Timing.since(start))
-                sample.finished = releases.finishedCount
-                sample.running = releases.runningCount
-                samples.append(sample)
-                let line = sample.json.jsonBytes() + [UInt8(ascii: "\n")]
-                FileHandle.standardError.write(Data(line))
-                sampleFile?.write(Data(line))
+                await takeSample()
                 nextSample += .seconds(sampleSeconds)
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -134,14 +144,10 @@ struct SoakCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("soak: releasing stopped; waiting for the \(releases.runningCount) still running\n".utf8))
         let drainDeadline = ContinuousClock.now + .seconds(stuckSeconds)
         while releases.runningCount > 0, ContinuousClock.now < drainDeadline {
-            releases.expireUnseen(after: .seconds(60)) { _ in "no request appeared" }
+            expireUnseen()
             try await Task.sleep(for: .milliseconds(200))
         }
-        var last = await sampler.sample(at: Timing.since(start))
-        last.finished = releases.finishedCount
-        last.running = releases.runningCount
-        samples.append(last)
-        try? sampleFile?.close()
+        await takeSample()
         for release in releases.stillRunning() {
             FileHandle.standardError.write(Data("soak: still running: application \(release.application), image \(release.image)\n".utf8))
         }

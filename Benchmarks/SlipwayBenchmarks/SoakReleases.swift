@@ -155,36 +155,16 @@ struct SoakSampler: Sendable {
     var controllerMetrics: String
     var botMetrics: String
 
-    func sample(at seconds: Double) async -> SoakSample {
+    func sample(at seconds: Double, releases: SoakReleases) async -> SoakSample {
         SoakSample(seconds: seconds, controller: await process(controllerPid, metrics: controllerMetrics),
-                   bot: await process(botPid, metrics: botMetrics), clusterRSSMiB: ProcessStats.rssMiB(clusterPid))
+                   bot: await process(botPid, metrics: botMetrics), clusterRSSMiB: ProcessStats.rssMiB(clusterPid),
+                   finished: releases.finishedCount, running: releases.runningCount)
     }
 
     private func process(_ pid: Int32, metrics: String) async -> SoakSample.Process {
         let events = try? await MetricsScrape.sum(url: metrics, metric: "slipway_watch_events_total") { _ in true }
         return SoakSample.Process(rssMiB: ProcessStats.rssMiB(pid), descriptors: ProcessStats.descriptors(pid), threads: ProcessStats.threads(pid),
                                   cpuSeconds: ProcessStats.cpuSeconds(pid), watchEvents: events)
-    }
-}
-
-extension ProcessStats {
-    /// VmRSS: the resident set now, in MiB.
-    static func rssMiB(_ pid: Int32?) -> Double? { statusField(pid, "VmRSS:").map { $0 / 1024 } }
-
-    static func threads(_ pid: Int32?) -> Int? { statusField(pid, "Threads:").map { Int($0) } }
-
-    static func descriptors(_ pid: Int32?) -> Int? {
-        guard let pid else { return nil }
-        return (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
-    }
-
-    private static func statusField(_ pid: Int32?, _ field: String) -> Double? {
-        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix(field) {
-            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if parts.count >= 2, let value = Double(parts[1]) { return value }
-        }
-        return nil
     }
 }
 

@@ -31,10 +31,7 @@ struct SoakReportCommand: ParsableCommand {
             String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONValue(parsing: Array($0.utf8)) }
         } ?? []
         let markdown = Self.markdown(soak, timeline: timeline, notes: note)
-        let url = URL(fileURLWithPath: output)
-        var existing = FileManager.default.contents(atPath: url.path) ?? Data()
-        existing.append(Data(("\n" + markdown).utf8))
-        try existing.write(to: url)
+        try ReleaseReport.append(markdown, to: output)
         print(markdown)
     }
 
