@@ -76,14 +76,20 @@ extension ObjectStore {
         }) ?? false
     }
 
+    /// The stream's consumer is gone: the next operation takes the watch out. Never waits for
+    /// the state lock (see `departedWatchers`); until then a delivery to it is simply dropped.
     private func endWatch(_ id: UInt64, storageKey: String) {
-        _ = try? withState { state throws(APIError) in
-            state.endWatcher(id, storageKey: storageKey)
-        }
+        departedWatchers.withLock { $0.append(DepartedWatcher(id: id, storageKey: storageKey)) }
     }
 
     /// How many watches are open, for metrics and tests.
     public var activeWatchCount: Int {
-        state.withLock { state in state.watchers.values.reduce(0) { $0 + $1.count } }
+        let (count, ended) = state.withLock { state in
+            removeDepartedWatchers(&state)
+            defer { state.endedWatchers = [] }
+            return (state.watchers.values.reduce(0) { $0 + $1.count }, state.endedWatchers)
+        }
+        ended.forEach { $0.finish() }
+        return count
     }
 }

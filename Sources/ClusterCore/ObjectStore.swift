@@ -144,6 +144,18 @@ public final class ObjectStore: Sendable {
 
     let configuration: Configuration
     let state: Mutex<StoreState>
+    /// Watches whose consumers went away, waiting to be taken out of `state` by the next
+    /// operation. A stream's termination handler reports here instead of taking `state`'s lock:
+    /// the handler may run inside the cancellation of the task reading the stream, while the
+    /// runtime holds that task's lock, and a write holds `state`'s lock while it wakes the same
+    /// task with an event. Waiting for `state` there would make the two wait for each other and
+    /// stop the whole API server. This lock is only ever taken last and held for an append.
+    let departedWatchers = Mutex<[DepartedWatcher]>([])
+
+    struct DepartedWatcher: Sendable {
+        var id: UInt64
+        var storageKey: String
+    }
 
     /// Opens the store; with a state directory, loads what it holds (objects of types not yet
     /// registered are kept until their type is) and compacts the journal into a snapshot.
@@ -177,9 +189,10 @@ public final class ObjectStore: Sendable {
     }
 
     /// Runs `body` under the lock, then finishes the streams of watches it ended (outside the
-    /// lock, since finishing runs their termination handlers, which take the lock).
+    /// lock: finishing runs their termination handlers and may wake their readers).
     func withState<Result: Sendable>(_ body: (inout StoreState) throws(APIError) -> Result) throws(APIError) -> Result {
         let (outcome, ended) = state.withLock { state -> (Swift.Result<Result, APIError>, [AsyncStream<WatchEvent>.Continuation]) in
+            removeDepartedWatchers(&state)
             state.removedDuringOperation = [:]
             var outcome: Swift.Result<Result, APIError>
             do throws(APIError) {
@@ -200,6 +213,15 @@ public final class ObjectStore: Sendable {
         }
         ended.forEach { $0.finish() }
         return try outcome.get()
+    }
+
+    /// Takes out the watches whose consumers left since the last operation; call under `state`'s lock.
+    func removeDepartedWatchers(_ state: inout StoreState) {
+        let departed = departedWatchers.withLock { departed in
+            defer { departed = [] }
+            return departed
+        }
+        for watcher in departed { state.endWatcher(watcher.id, storageKey: watcher.storageKey) }
     }
 
     /// Serves `strategy.type` from now on. Registering another version of the same

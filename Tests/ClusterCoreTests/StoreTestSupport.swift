@@ -135,6 +135,13 @@ final class WatchCollector: Sendable {
     }
 }
 
+/// Counters a test shares with a writer thread and a consumer task.
+final class DeadlockProbe: Sendable {
+    let rounds = Atomic<Int>(0)
+    let stop = Atomic<Bool>(false)
+    let writerDone = Atomic<Bool>(false)
+}
+
 /// Waits until `condition` holds or the deadline passes; returns whether it held.
 func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Synchronization
 import Testing
 @testable import ClusterCore
 
@@ -120,6 +121,58 @@ struct StoreWatchTests {
         #expect(await eventually { store.activeWatchCount == 0 })
         #expect(await watch.waitForEnd())
         _ = try store.create(F.configMaps, namespace: "default", object: F.configMap("after"))
+    }
+
+    /// Cancelling a task that waits on a watch runs the stream's termination handler while the
+    /// runtime holds that task's lock; a write holds the store's lock while it wakes the same
+    /// task with an event. If the handler waited for the store's lock the two would wait for
+    /// each other, and the embedded cluster would stop answering every request. A writer on a
+    /// thread of its own and consumers cancelled over and over hit that moment in the first
+    /// rounds when the handler does wait.
+    @Test("watch consumers cancelled while writes wake them never deadlock the store")
+    func cancelledConsumersDoNotDeadlockWriters() async throws {
+        let store = try F.makeStore()
+        _ = try store.create(F.configMaps, namespace: "default", object: F.configMap("x"))
+        let progress = DeadlockProbe()
+        let writer = Thread {
+            var count = 0
+            while !progress.stop.load(ordering: .relaxed) {
+                count += 1
+                _ = try? store.update(F.configMaps, namespace: "default", name: "x") { old in
+                    var object = old ?? [:]
+                    object["data"] = ["count": .string(String(count))]
+                    return object
+                }
+            }
+            progress.writerDone.store(true, ordering: .relaxed)
+        }
+        writer.start()
+        let rounds = 1_000
+        let consumers = Task.detached {
+            for _ in 0..<rounds {
+                guard let streams = try? (0..<4).map({ _ in
+                    try store.watch(F.configMaps, namespace: "default", options: .init(resourceVersion: store.currentResourceVersion))
+                }) else { return }
+                await withTaskGroup(of: Void.self) { group in
+                    for stream in streams { group.addTask { for await _ in stream {} } }
+                    await Task.yield()
+                    group.cancelAll()
+                }
+                progress.rounds.add(1, ordering: .relaxed)
+            }
+        }
+        // Nothing below touches the store until the writer is known to be free: with a
+        // deadlock, that would hang the test instead of failing it.
+        let finished = await eventually(timeout: .seconds(60)) { progress.rounds.load(ordering: .relaxed) == rounds }
+        progress.stop.store(true, ordering: .relaxed)
+        let writerStopped = await eventually { progress.writerDone.load(ordering: .relaxed) }
+        #expect(finished && writerStopped, """
+            the store deadlocked after \(progress.rounds.load(ordering: .relaxed)) of \(rounds) rounds: \
+            a write and a cancelled watch wait for each other
+            """)
+        guard finished, writerStopped else { return }
+        await consumers.value
+        #expect(await eventually { store.activeWatchCount == 0 }, "every cancelled watch is taken out of the store")
     }
 
     @Test("a watch that falls far behind is ended without holding writers up")
